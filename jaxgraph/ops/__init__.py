@@ -1,0 +1,1 @@
+"""jaxgraph.ops."""
