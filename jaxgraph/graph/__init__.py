@@ -11,3 +11,30 @@ from jaxgraph.graph.build import (
     to_scipy,
 )
 from jaxgraph.graph.validate import check_counts, check_features, check_index_array, validate_graph
+from jaxgraph.graph.batching import (
+    Budget,
+    batch,
+    edge_mask,
+    estimate_budget,
+    graph_mask,
+    iterate_batches,
+    node_mask,
+    pad_to_budget,
+    round_up,
+    static_num_nodes,
+    unbatch,
+    unpad,
+)
+from jaxgraph.graph.transform import (
+    add_self_loops,
+    coalesce,
+    degrees,
+    induced_subgraph,
+    k_hop_nodes,
+    k_hop_subgraph,
+    laplacian,
+    make_undirected,
+    normalized_adjacency,
+    num_nodes,
+    remove_self_loops,
+)

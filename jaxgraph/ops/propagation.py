@@ -1,0 +1,146 @@
+"""Gather–scatter message passing, degrees, normalized adjacency and propagation.
+
+Conventions: edge ``e`` sends ``x[senders[e]]`` to ``receivers[e]``; ``n`` is the static
+number of nodes (the padded budget inside jit). ``edge_mask`` (``[E]`` bool) excludes
+padding edges. Pure functions; no Python control flow on traced values.
+"""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from jaxgraph.ops.segment import (
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_softmax,
+    segment_sum,
+)
+
+__all__ = [
+    "gather_scatter",
+    "degree",
+    "with_self_loops",
+    "gcn_norm",
+    "propagate",
+    "propagate_k",
+    "edge_softmax",
+    "laplacian_matvec",
+]
+
+_REDUCERS = {
+    "sum": segment_sum,
+    "mean": segment_mean,
+    "max": segment_max,
+    "min": segment_min,
+}
+
+
+def gather_scatter(x, senders, receivers, n: int, edge_weight=None, reduce: str = "sum", edge_mask=None):
+    """Sparse ``A^T x``: ``out[i] = reduce_{e: receivers[e]=i} w[e] * x[senders[e]]``.
+
+    Args:
+      x: ``[N, ...]`` node features.
+      senders, receivers: ``[E]`` int.
+      n: number of output nodes.
+      edge_weight: optional ``[E]`` (or broadcastable ``[E, ...]``) weights.
+      reduce: 'sum' | 'mean' | 'max' | 'min'.
+      edge_mask: optional ``[E]`` bool.
+    Returns:
+      ``[n, ...]``.
+    """
+    if reduce not in _REDUCERS:
+        raise ValueError(f"reduce must be one of {sorted(_REDUCERS)}, got {reduce!r}")
+    msg = x[senders]
+    if edge_weight is not None:
+        w = edge_weight.reshape(edge_weight.shape + (1,) * (msg.ndim - edge_weight.ndim))
+        msg = msg * w
+    return _REDUCERS[reduce](msg, receivers, n, edge_mask)
+
+
+def degree(index, n: int, edge_weight=None, edge_mask=None, dtype=jnp.float32):
+    """(Weighted) degree ``deg[i] = sum_{e: index[e]=i} w[e]``; pass receivers for in-degree."""
+    w = jnp.ones(index.shape, dtype) if edge_weight is None else edge_weight.astype(dtype)
+    return segment_sum(w, index, n, edge_mask)
+
+
+def with_self_loops(senders, receivers, n: int, edge_weight=None, edge_mask=None, fill_value=1.0):
+    """Appends one self loop per node (static shape ``E + n``).
+
+    Returns ``(senders, receivers, edge_weight, edge_mask)``; new loops have weight
+    ``fill_value`` and mask True. Existing self loops are kept (as in Kipf & Welling's
+    ``A + I``).
+    """
+    loops = jnp.arange(n, dtype=jnp.int32)
+    senders, receivers = jnp.asarray(senders, jnp.int32), jnp.asarray(receivers, jnp.int32)
+    s = jnp.concatenate([senders, loops])
+    r = jnp.concatenate([receivers, loops])
+    w = None
+    if edge_weight is not None:
+        w = jnp.concatenate([edge_weight, jnp.full((n,), fill_value, edge_weight.dtype)])
+    elif fill_value != 1.0:
+        w = jnp.concatenate([jnp.ones(senders.shape), jnp.full((n,), fill_value)])
+    m = None
+    if edge_mask is not None:
+        m = jnp.concatenate([edge_mask, jnp.ones((n,), bool)])
+    return s, r, w, m
+
+
+def gcn_norm(senders, receivers, n: int, edge_weight=None, add_self_loops: bool = True, edge_mask=None):
+    """Symmetric normalization ``D^{-1/2} (A [+ I]) D^{-1/2}`` as edge weights.
+
+    Kipf & Welling (2017), "Semi-Supervised Classification with Graph Convolutional
+    Networks": ``Â = D̃^{-1/2} Ã D̃^{-1/2}``, ``Ã = A + I``, ``D̃`` the degree of ``Ã``
+    (computed from in-degrees, i.e. ``D̃_ii = sum_j Ã_ji`` with the convention that
+    edge ``j -> i`` means ``Ã[j, i]``; symmetric graphs give the usual degree).
+
+    Returns:
+      ``(senders, receivers, weights [E'], edge_mask or None)`` with ``E' = E + n`` when
+      self loops are added. Masked edges get weight 0; zero-degree nodes give 0, not inf.
+    """
+    if add_self_loops:
+        senders, receivers, edge_weight, edge_mask = with_self_loops(
+            senders, receivers, n, edge_weight, edge_mask
+        )
+    w = jnp.ones(senders.shape, jnp.float32) if edge_weight is None else edge_weight.astype(jnp.float32)
+    if edge_mask is not None:
+        w = jnp.where(edge_mask, w, 0.0)
+    deg = segment_sum(w, receivers, n)
+    inv_sqrt = jnp.where(deg > 0, jax.lax.rsqrt(jnp.where(deg > 0, deg, 1.0)), 0.0)
+    return senders, receivers, inv_sqrt[senders] * w * inv_sqrt[receivers], edge_mask
+
+
+def propagate(x, senders, receivers, n: int, edge_weight=None, edge_mask=None):
+    """One step ``x <- Â x`` with precomputed edge weights (e.g. from :func:`gcn_norm`)."""
+    return gather_scatter(x, senders, receivers, n, edge_weight, "sum", edge_mask)
+
+
+def propagate_k(x, senders, receivers, n: int, k: int, edge_weight=None, edge_mask=None):
+    """``Â^k x`` by ``k`` gather–scatter steps (``lax.fori_loop``, constant memory in ``k``)."""
+    if k < 0:
+        raise ValueError(f"k must be >= 0, got {k}")
+
+    def body(_, h):
+        return propagate(h, senders, receivers, n, edge_weight, edge_mask)
+
+    return jax.lax.fori_loop(0, k, body, x)
+
+
+def edge_softmax(logits, receivers, n: int, edge_mask=None):
+    """Softmax of edge ``logits`` (``[E]`` or ``[E, H]``) over each receiver's incoming edges."""
+    return segment_softmax(logits, receivers, n, edge_mask)
+
+
+def laplacian_matvec(x, senders, receivers, n: int, normalized: bool = True, edge_weight=None, edge_mask=None):
+    """Graph Laplacian times ``x``.
+
+    ``normalized=True``: ``L x = x - D^{-1/2} A D^{-1/2} x`` (isolated nodes: ``L x = x``
+    there, matching ``I - D^{-1/2} A D^{-1/2}`` with ``0^{-1/2} := 0``).
+    ``normalized=False``: ``L x = D x - A x`` with ``D`` the in-degree.
+    """
+    if normalized:
+        s, r, w, m = gcn_norm(senders, receivers, n, edge_weight, add_self_loops=False, edge_mask=edge_mask)
+        return x - propagate(x, s, r, n, w, m)
+    deg = degree(receivers, n, edge_weight, edge_mask, x.dtype)
+    ax = gather_scatter(x, senders, receivers, n, edge_weight, "sum", edge_mask)
+    return deg.reshape((n,) + (1,) * (x.ndim - 1)) * x - ax
