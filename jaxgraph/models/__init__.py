@@ -1,1 +1,2 @@
-"""jaxgraph.models."""
+"""Architectures assembled from :mod:`jaxgraph.nn`, and a registry by name."""
+from jaxgraph.models.node import GAT, GCN

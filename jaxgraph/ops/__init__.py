@@ -21,3 +21,4 @@ from jaxgraph.ops.segment import (
     segment_softmax,
     segment_sum,
 )
+from jaxgraph.ops.attention import gat_attention
