@@ -25,6 +25,7 @@ setup(
         "ml_collections>=0.1.1,<2",
         "orbax-checkpoint>=0.5.20,<0.13",
         "tqdm>=4.66,<5",
+        "networkx>=3.2,<4",
     ],
     extras_require={
         "test": [

@@ -103,3 +103,18 @@ def test_estimate_budget_fits_worst_case():
     G.pad_to_budget(G.batch(biggest), bud)  # must fit
     assert bud.n_node & (bud.n_node - 1) == 0  # power of two
     assert G.estimate_budget(gs, 4, multiple=64).n_node % 64 == 0
+
+
+def test_quantile_budget_splits_overflowing_batches_and_keeps_every_graph():
+    rng = np.random.default_rng(9)
+    gs = random_graphs(rng, 60, n_range=(1, 6)) + random_graphs(rng, 3, n_range=(80, 90))  # skewed sizes
+    worst = G.estimate_budget(gs, 8)
+    typical = G.estimate_budget(gs, 8, quantile=0.5)
+    assert typical.n_node < worst.n_node
+    f = CompileCounter(lambda gr: G.graph_mask(gr).sum())
+    seen = 0
+    for padded, _ in G.iterate_batches(gs, 8, budget=typical, shuffle=True, seed=1):
+        seen += int(f(padded))
+    assert seen == len(gs) and f.count == 1
+    with pytest.raises(ValueError, match="does not fit budget"):
+        list(G.iterate_batches(gs, 8, budget=G.Budget(32, 512, 9)))

@@ -1,0 +1,114 @@
+"""Registry of papers' headline claims and the code that measures them.
+
+Each :class:`Claim` names the paper (its number in ``shared/PAPERS.md`` or a short key for
+non-paper rows), the paper's figure, what counts as holding, and a function
+``run(quick: bool) -> measured``. ``experiments/reproduce.py`` runs them and prints the table.
+Capabilities add their rows with :func:`register_claim`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any, Callable
+
+__all__ = ["Claim", "register_claim", "claims", "run_claims"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    key: str
+    paper: Any  # number in PAPERS.md, or a short key (e.g. "gcn") for non-paper rows
+    claim: str
+    paper_value: float
+    run: Callable[[bool], float]
+    holds: Callable[[float, float], bool]  # (measured, paper_value) -> bool
+    unit: str = ""
+
+
+_CLAIMS: dict[str, Claim] = {}
+
+
+def register_claim(claim: Claim) -> Claim:
+    if claim.key in _CLAIMS:
+        raise ValueError(f"claim {claim.key!r} registered twice")
+    _CLAIMS[claim.key] = claim
+    return claim
+
+
+def within(tol: float) -> Callable[[float, float], bool]:
+    """Holds when ``|measured - paper| <= tol``."""
+    return lambda measured, paper: abs(measured - paper) <= tol
+
+
+def claims() -> dict[str, Claim]:
+    _load_builtin_claims()
+    return dict(_CLAIMS)
+
+
+def run_claims(only: list[str] | None = None, quick: bool = True, log: Callable[[str], None] = print) -> list[dict]:
+    """Runs the selected claims (by key or paper number) and returns JSON-ready rows."""
+    all_claims = claims()
+    selected = list(all_claims.values())
+    if only:
+        wanted = {str(o) for o in only}
+        selected = [c for c in selected if c.key in wanted or str(c.paper) in wanted]
+        unknown = wanted - {c.key for c in all_claims.values()} - {str(c.paper) for c in all_claims.values()}
+        if unknown:
+            raise ValueError(f"unknown claim keys/papers {sorted(unknown)}; known: {sorted(all_claims)}")
+    rows = []
+    for c in selected:
+        t0 = time.time()
+        log(f"[reproduce] {c.key}: {c.claim} ...")
+        measured = float(c.run(quick))
+        rows.append({
+            "paper": c.paper,
+            "key": c.key,
+            "claim": c.claim,
+            "paper_value": c.paper_value,
+            "measured": round(measured, 4),
+            "holds": bool(c.holds(measured, c.paper_value)),
+            "quick": quick,
+            "seconds": round(time.time() - t0, 1),
+        })
+    return rows
+
+
+# ----------------------------------------------------------------------------- built-in rows
+def _node_claim(model: str, dataset: str, quick_seeds: int, full_seeds: int = 10) -> Callable[[bool], float]:
+    def run(quick: bool) -> float:
+        from jaxgraph.train.runners import run_node_classification
+
+        seeds = list(range(quick_seeds if quick else full_seeds))
+        rows = run_node_classification(dataset, [model], seeds, progress=False)
+        return rows[0]["test_acc_mean"]
+
+    return run
+
+
+def _graph_claim(model: str, dataset: str) -> Callable[[bool], float]:
+    def run(quick: bool) -> float:
+        from jaxgraph.train.graph import run_graph_classification_cv
+
+        return run_graph_classification_cv(dataset, model, quick=quick)["best_mean_accuracy"]
+
+    return run
+
+
+_BUILTIN_LOADED = False
+
+
+def _load_builtin_claims() -> None:
+    global _BUILTIN_LOADED
+    if _BUILTIN_LOADED:
+        return
+    _BUILTIN_LOADED = True
+    register_claim(Claim("gcn-cora", "gcn", "GCN test accuracy on Cora (public split), mean over seeds",
+                         81.5, _node_claim("gcn", "cora", 3), within(1.0), "%"))
+    register_claim(Claim("gcn-citeseer", "gcn", "GCN test accuracy on CiteSeer (public split), mean over seeds",
+                         70.3, _node_claim("gcn", "citeseer", 3), within(1.0), "%"))
+    register_claim(Claim("gat-cora", "gat", "GAT test accuracy on Cora (public split), mean over seeds",
+                         83.0, _node_claim("gat", "cora", 2), within(1.0), "%"))
+    register_claim(Claim("gin-mutag", "gin", "GIN-0 10-fold CV accuracy on MUTAG (Xu et al. protocol)",
+                         89.4, _graph_claim("gin", "mutag"), within(3.0), "%"))
+    register_claim(Claim("gin-proteins", "gin", "GIN-0 10-fold CV accuracy on PROTEINS (Xu et al. protocol)",
+                         76.2, _graph_claim("gin", "proteins"), within(3.0), "%"))
