@@ -220,8 +220,8 @@ def find_file(
             reason = f" (download failed: {type(e).__name__}: {e})"
     where = f"download it from {url}" if url else "it cannot be downloaded automatically"
     raise DatasetNotFoundError(
-        f"data file {relpath!r} not found in {[str(r) for r in roots]}{reason}; {where} "
-        f"and place it at {dest}" + (f". {hint}" if hint else "")
+        f"data file {relpath!r} not found in {[str(r) for r in roots]}{reason}; {where}; "
+        f"place it at {dest}" + (f". {hint}" if hint else "")
     )
 
 
