@@ -84,7 +84,7 @@ def run_jax(path, repeats):
     w = params["params"]["linear"]["kernel"]
     b = params["params"]["bias"]
 
-    def plain(x, w, b):
+    def plain(x, w, b, s, r):
         loops = jnp.arange(n)
         ss, rr = jnp.concatenate([s, loops]), jnp.concatenate([r, loops])
         deg = jax.ops.segment_sum(jnp.ones_like(rr, jnp.float32), rr, n)
@@ -93,14 +93,14 @@ def run_jax(path, repeats):
         return jax.ops.segment_sum(h[ss] * (norm[ss] * norm[rr])[:, None], rr, n) + b
 
     plain_fwd = jax.jit(plain)
-    plain_grad = jax.jit(jax.grad(lambda x, w, b: plain(x, w, b).sum(), argnums=(0, 1, 2)))
-    np.testing.assert_allclose(np.asarray(fwd(params, g)), np.asarray(plain_fwd(g.nodes, w, b)), rtol=1e-4, atol=1e-4)
+    plain_grad = jax.jit(jax.grad(lambda x, w, b, s, r: plain(x, w, b, s, r).sum(), argnums=(0, 1, 2)))
+    np.testing.assert_allclose(np.asarray(fwd(params, g)), np.asarray(plain_fwd(g.nodes, w, b, s, r)), rtol=1e-4, atol=1e-4)
     block = lambda t: jax.tree_util.tree_map(lambda a: a.block_until_ready(), t)
     return {
         "forward": _median_time(lambda: block(fwd(params, g)), repeats),
         "forward_backward": _median_time(lambda: block(grad(params, g.nodes, g)), repeats),
-        "plain_segment_sum_forward": _median_time(lambda: block(plain_fwd(g.nodes, w, b)), repeats),
-        "plain_segment_sum_forward_backward": _median_time(lambda: block(plain_grad(g.nodes, w, b)), repeats),
+        "plain_segment_sum_forward": _median_time(lambda: block(plain_fwd(g.nodes, w, b, s, r)), repeats),
+        "plain_segment_sum_forward_backward": _median_time(lambda: block(plain_grad(g.nodes, w, b, s, r)), repeats),
         "jax": jax.__version__,
         "device": str(jax.devices()[0]),
     }

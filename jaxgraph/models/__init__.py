@@ -1,2 +1,4 @@
 """Architectures assembled from :mod:`jaxgraph.nn`, and a registry by name."""
 from jaxgraph.models.node import GAT, GCN
+from jaxgraph.models.graph import GIN
+from jaxgraph.models.registry import GRAPH_MODELS, NODE_MODELS, build_graph_model, build_node_model

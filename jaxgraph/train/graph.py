@@ -130,7 +130,7 @@ def run_graph_classification_cv(
     ``quick`` uses 60 epochs instead of 350.
     """
     from jaxgraph import data
-    from jaxgraph.models.registry import build_graph_model
+    from jaxgraph.models.registry import GRAPH_MODELS, build_graph_model
 
     ds = data.load(dataset, root=data_root)
     if not ds.folds:
@@ -138,13 +138,17 @@ def run_graph_classification_cv(
 
         ds.folds = kfold_indices(len(ds), 10, seed=0, labels=ds.labels)
     fold_ids = list(range(len(ds.folds))) if folds is None else list(folds)
-    epochs = num_epochs or (60 if quick else 350)
+    if model_name not in GRAPH_MODELS:
+        raise ValueError(f"unknown graph model {model_name!r}; known: {sorted(GRAPH_MODELS)}")
+    train_kw = {**GRAPH_MODELS[model_name].train_kwargs, **(train_overrides or {})}
+    full_epochs = train_kw.pop("num_epochs")
+    epochs = num_epochs or (60 if quick else full_epochs)
     model = build_graph_model(model_name, ds.num_classes, **(model_overrides or {}))
     curves, secs = [], 0.0
     for f in fold_ids:
         fold = ds.folds[f]
         res = fit_graph_classifier(model, ds.graphs, ds.labels, np.asarray(fold["train"]), np.asarray(fold["test"]),
-                                   num_epochs=epochs, seed=f, progress=progress, **(train_overrides or {}))
+                                   num_epochs=epochs, seed=f, progress=progress, **train_kw)
         curves.append(res.test_accuracy)
         secs += res.seconds
     mean_curve = np.mean(np.asarray(curves), axis=0)
