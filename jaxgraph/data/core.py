@@ -31,6 +31,7 @@ __all__ = [
     "find_file",
     "sha256sum",
     "malformed",
+    "read_lines",
     "register",
     "load",
     "available",
@@ -223,6 +224,24 @@ def find_file(
         f"data file {relpath!r} not found in {[str(r) for r in roots]}{reason}; {where}; "
         f"place it at {dest}" + (f". {hint}" if hint else "")
     )
+
+
+def read_lines(path: str | os.PathLike, data: bytes | None = None) -> list[str]:
+    """The lines of a UTF-8 text file without terminators (``\\n`` or ``\\r\\n``), minus the
+    empty string after a final newline. ``data`` gives the bytes when already read (e.g.
+    decompressed). Raises ``ValueError`` naming the file and line of a non-UTF-8 byte."""
+    if data is None:
+        data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise malformed(path, data[: e.start].count(b"\n") + 1, "not UTF-8 text") from None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if "\r" in text:
+        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+    return lines
 
 
 def malformed(path, line: int | None, msg: str) -> ValueError:

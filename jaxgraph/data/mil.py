@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from jaxgraph.data.core import find_file, malformed, register
+from jaxgraph.data.core import find_file, malformed, read_lines, register
 
 __all__ = ["MILDataset", "load_mil", "read_mil_csv"]
 
@@ -98,11 +98,7 @@ def read_mil_csv(path: str | os.PathLike, name: str = "") -> MILDataset:
         different labels, or an empty file.
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise malformed(path, None, f"not UTF-8 text ({e})") from None
-    lines = text.split("\n")
+    lines = read_lines(path)
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:

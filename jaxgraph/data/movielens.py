@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from jaxgraph.data.core import find_file, malformed, register
+from jaxgraph.data.core import find_file, malformed, read_lines, register
 
 __all__ = ["RatingsDataset", "load_movielens_100k", "read_u_data"]
 
@@ -78,11 +78,7 @@ def read_u_data(path: str | os.PathLike, name: str = "movielens-100k") -> Rating
         non-finite rating or one outside [1, 5], an empty file.
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise malformed(path, None, f"not UTF-8 text ({e})") from None
-    lines = text.split("\n")
+    lines = read_lines(path)
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:

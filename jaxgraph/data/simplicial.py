@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxgraph.data.core import SimplicialDataset, find_file, malformed, register
+from jaxgraph.data.core import SimplicialDataset, find_file, malformed, read_lines, register
 
 __all__ = [
     "load_email_enron",
@@ -89,16 +89,7 @@ def _read_gz_lines(path: Path) -> list[str]:
             data = f.read()
     except (OSError, EOFError, zlib.error) as e:
         raise malformed(path, None, f"not a readable gzip file ({type(e).__name__}: {e})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise malformed(path, data[: e.start].count(b"\n") + 1, "not UTF-8 text") from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if "\r" in text:
-        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
-    return lines
+    return read_lines(path, data)
 
 
 def _scan_ints(path, lines: list[str]) -> None:

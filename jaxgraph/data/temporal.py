@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxgraph.data.core import TemporalDataset, find_file, malformed, register
+from jaxgraph.data.core import TemporalDataset, find_file, malformed, read_lines, register
 
 __all__ = [
     "load_uci",
@@ -86,17 +86,7 @@ def _find(relpath: str, root) -> Path:
 # ----------------------------------------------------------------------------- parsing
 def _read_lines(path: Path) -> list[str]:
     """The file's lines without line terminators (``\\n`` or ``\\r\\n``); no trailing empty line."""
-    data = Path(path).read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise malformed(path, data[: e.start].count(b"\n") + 1, "not UTF-8 text") from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if "\r" in text:
-        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
-    return lines
+    return read_lines(path)
 
 
 def _check_header(path, lines: list[str], expected: str) -> None:

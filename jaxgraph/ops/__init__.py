@@ -22,3 +22,29 @@ from jaxgraph.ops.segment import (
     segment_sum,
 )
 from jaxgraph.ops.attention import gat_attention
+from jaxgraph.ops.message_passing import (
+    gated_gcn_aggregate,
+    gaussian_mixture_weights,
+    gin_aggregate,
+    gine_aggregate,
+    l2_normalize,
+    monet_aggregate,
+    monet_pseudo_coordinates,
+    sage_aggregate,
+)
+from jaxgraph.ops.pooling import (
+    graph_attention_pool,
+    graph_max,
+    graph_mean,
+    graph_segment_ids,
+    graph_softmax,
+    graph_sum,
+)
+from jaxgraph.ops.normalization import (
+    graph_moments,
+    graph_norm,
+    graph_size_norm,
+    layer_norm,
+    masked_moments,
+    normalize,
+)
