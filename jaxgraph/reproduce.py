@@ -60,6 +60,8 @@ def run_claims(only: list[str] | None = None, quick: bool = True, log: Callable[
         t0 = time.time()
         log(f"[reproduce] {c.key}: {c.claim} ...")
         measured = float(c.run(quick))
+        log(f"[reproduce] {c.key}: measured {measured:.4g}{c.unit} (paper {c.paper_value:g}{c.unit}), "
+            f"{time.time() - t0:.0f} s")
         rows.append({
             "paper": c.paper,
             "key": c.key,
