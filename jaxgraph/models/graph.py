@@ -21,8 +21,9 @@ class GIN(nn.Module):
     representation (the input included), maps each with a linear layer, applies dropout and adds
     the scores. BatchNorm statistics use real nodes only (the node mask of the padded batch).
 
-    Input: padded batch with ``nodes`` ``[N, F]`` (or ``{"x": [N, F], ...}``). Output: logits
-    ``[G, num_classes]`` (rows of padding graphs are meaningless; mask them).
+    Input: a *padded* batch (:func:`jaxgraph.graph.pad_to_budget`: the trailing padding graph is
+    how real nodes are told apart) with ``nodes`` ``[N, F]`` (or ``{"x": [N, F], ...}``).
+    Output: logits ``[G, num_classes]`` (rows of padding graphs are meaningless; mask them).
     """
 
     num_classes: int = 2
