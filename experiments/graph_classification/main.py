@@ -35,11 +35,11 @@ def main(argv):
                 dataset, model, quick=False, folds=None if cfg.folds is None else list(cfg.folds),
                 num_epochs=cfg.num_epochs, data_root=cfg.get("data_root"),
                 model_overrides=cfg.model_overrides.to_dict(), train_overrides=cfg.train_overrides.to_dict(),
-                progress=cfg.progress,
+                progress=cfg.progress, load_kwargs=cfg.load_kwargs.to_dict(),
             )
             full.append(res)
             rows.append({k: v for k, v in res.items() if k != "mean_curve"})
-    print(format_table(rows, ["dataset", "model", "folds", "epochs", "best_epoch", "best_mean_accuracy",
+    print(format_table(rows, ["dataset", "model", "folds", "fold_source", "epochs", "best_epoch", "best_mean_accuracy",
                               "best_std_accuracy", "final_mean_accuracy", "seconds"]))
     if _WORKDIR.value:
         write_json(os.path.join(_WORKDIR.value, "results.json"), {"config": cfg.to_dict(), "rows": full})

@@ -10,6 +10,7 @@ def get_config():
     c.num_epochs = None  # the model's recipe (GIN: 350)
     c.data_root = None
     c.progress = True
+    c.load_kwargs = ml_collections.ConfigDict({"format": "gin"})  # GIN's files and 10 folds
     c.model_overrides = ml_collections.ConfigDict({})  # e.g. {"hidden": 32}
     c.train_overrides = ml_collections.ConfigDict({})  # e.g. {"batch_size": 128}
     return c
