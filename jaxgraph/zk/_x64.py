@@ -89,9 +89,21 @@ def x64():
     return _FACTORY()
 
 
+def _tracer_type():
+    tracer = getattr(jax.core, "Tracer", None)
+    if tracer is None:  # pragma: no cover - if a future JAX drops the public alias
+        from jax._src import core as _core  # type: ignore
+
+        tracer = _core.Tracer
+    return tracer
+
+
+_TRACER = _tracer_type()
+
+
 def is_tracing(tree) -> bool:
     """True if any leaf of ``tree`` is a JAX tracer (we are inside a jit/vmap trace)."""
-    return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(tree))
+    return any(isinstance(leaf, _TRACER) for leaf in jax.tree_util.tree_leaves(tree))
 
 
 def zk_jit(fn=None, *, static_argnames=()):

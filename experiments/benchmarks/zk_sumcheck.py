@@ -1,0 +1,147 @@
+"""zkDL proof machinery: sumcheck prover throughput and (aggregated) matmul-proof time.
+
+    python experiments/benchmarks/zk_sumcheck.py                               # modest defaults
+    python experiments/benchmarks/zk_sumcheck.py --N=128 --m=64 --k=1024 --n=1024  # issue's size
+
+Paper: "zkDL: Efficient Zero-Knowledge Proofs of Deep Learning Training". Field: Goldilocks
+(p = 2^64 - 2^32 + 1) with challenges in F_{p^2} (see ``jaxgraph/zk/field.py``).
+
+Sumcheck: K random extension-field tables of 2^log_size entries, Sigma_b prod_k f_k(b), full
+Fiat-Shamir prover (round polynomial + fold every round, SHA-256 transcript on the host).
+"elements_folded" counts every table entry consumed by a fold over all rounds,
+K * (2^{n+1} - 2); throughput = elements_folded / prover time. "fold_only" times one round's
+round_poly + round_step on the full-size tables without the transcript (the part a Pallas kernel
+replaces).
+
+Matmul: Z_t = A_t W_t for t < N (A_t [m, k], W_t [k, n]), entries signed 16-bit integers mapped
+into the field (zkDL's quantised tensors); aggregated proof (one degree-3 sumcheck over
+log N + log k variables). ``prove_s`` includes hashing the statement (A, W, Z) into the
+transcript, which commitments will replace; ``statement_hash_s`` is reported separately.
+No commitments yet, so the reference point of the issue (official zkDL CUDA code on one H100,
+8 layers x 1024, batch 64: 0.24 s prover + 4.5 s commitment per step) is not comparable
+one-to-one. Times are medians of --repeats runs after one warm-up (which includes compilation,
+reported as first_*_s). Prints JSON (and writes it to --out).
+"""
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+from absl import app, flags  # noqa: E402
+
+_LOG_SIZE = flags.DEFINE_integer("log_size", 20, "Sumcheck tables have 2^log_size entries.")
+_DEGREE = flags.DEFINE_integer("degree", 3, "Number K of multiplied tables (round-poly degree).")
+_N = flags.DEFINE_integer("N", 8, "Stacked matmul instances.")
+_M = flags.DEFINE_integer("m", 64, "Rows of A_t.")
+_K = flags.DEFINE_integer("k", 1024, "Contraction size.")
+_NCOLS = flags.DEFINE_integer("n", 1024, "Columns of W_t.")
+_REPEATS = flags.DEFINE_integer("repeats", 3, "Timed repetitions (median reported).")
+_SKIP_VERIFY = flags.DEFINE_bool("skip_verify", False, "Do not time the verifier.")
+_OUT = flags.DEFINE_string("out", None, "Also write the JSON here.")
+
+
+def _median(fn, repeats):
+    import numpy as np
+
+    t0 = time.perf_counter()
+    first = fn()
+    first_s = time.perf_counter() - t0
+    ts = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts)), first_s, first
+
+
+def bench_sumcheck(log_size, degree, repeats):
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from jaxgraph.zk import field as F
+    from jaxgraph.zk import sumcheck as S
+    from jaxgraph.zk import x64
+    from jaxgraph.zk.transcript import Transcript
+
+    rng = np.random.default_rng(0)
+    size = 1 << log_size
+    with x64():
+        tables = jnp.asarray(rng.integers(0, F.P, (degree, size, 2), dtype=np.uint64))
+
+    def run():
+        return S.prove(tables, Transcript("bench"))
+
+    prove_s, first_s, _ = _median(run, repeats)
+    folded = degree * (2 * size - 2)
+
+    step_poly = jax.jit(lambda t, r: S._round_poly(S._round_step(t, r)))
+    r = np.array([12345, 678], np.uint64)
+    with x64():
+        r_dev = jnp.asarray(r)
+
+        def one_round():
+            return jax.block_until_ready(step_poly(tables, r_dev))
+
+        fold_s, _, _ = _median(one_round, repeats)
+    return {
+        "log_size": log_size, "degree": degree, "prove_s": prove_s, "first_prove_s": first_s,
+        "elements_folded": folded, "elements_folded_per_s": folded / prove_s,
+        "fold_only_round_s": fold_s, "fold_only_elements_per_s": degree * size / fold_s,
+    }
+
+
+def bench_matmul(N, m, k, n, repeats, skip_verify):
+    import numpy as np
+
+    from jaxgraph.zk import field as F
+    from jaxgraph.zk import matmul as M
+    from jaxgraph.zk.transcript import digest_elements
+
+    rng = np.random.default_rng(1)
+    ai = rng.integers(-2**15, 2**15, (N, m, k), dtype=np.int64)
+    wi = rng.integers(-2**15, 2**15, (N, k, n), dtype=np.int64)
+    zi = np.matmul(ai, wi)  # exact: |entries| < k * 2^30 < 2^63
+    a, w, z = (np.asarray(F.from_signed(x)) for x in (ai, wi, zi))
+    del ai, wi, zi
+
+    t = time.perf_counter()
+    for name, x in zip("AWZ", (a, w, z)):
+        digest_elements(name, x)
+    hash_s = time.perf_counter() - t
+
+    prove_s, first_prove_s, proof = _median(lambda: M.prove(a, w, z), repeats)
+    out = {"N": N, "m": m, "k": k, "n": n, "prove_s": prove_s, "first_prove_s": first_prove_s,
+           "statement_hash_s": hash_s, "proof_field_elements": proof.num_field_elements(),
+           "proof_bytes": 8 * proof.num_field_elements(),
+           "sumcheck_rounds": int(proof.sumcheck.round_evals.shape[0])}
+    if not skip_verify:
+        verify_s, first_verify_s, ok = _median(lambda: M.verify(a, w, z, proof), repeats)
+        if not ok:
+            raise RuntimeError("benchmark proof did not verify")
+        out.update(verify_s=verify_s, first_verify_s=first_verify_s)
+    return out
+
+
+def main(argv):
+    del argv
+    import jax
+
+    result = {
+        "jax": jax.__version__, "backend": jax.default_backend(),
+        "device": str(jax.devices()[0]), "cpu_count": os.cpu_count(),
+        "sumcheck": bench_sumcheck(_LOG_SIZE.value, _DEGREE.value, _REPEATS.value),
+        "matmul": bench_matmul(_N.value, _M.value, _K.value, _NCOLS.value, _REPEATS.value,
+                               _SKIP_VERIFY.value),
+    }
+    text = json.dumps(result, indent=2)
+    print(text)
+    if _OUT.value:
+        with open(_OUT.value, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,23 @@
+"""Zero-knowledge proof machinery for zkDL ("zkDL: Efficient Zero-Knowledge Proofs of Deep
+Learning Training").
+
+Modules:
+  :mod:`~jaxgraph.zk.field`       Goldilocks field F_p (p = 2^64 - 2^32 + 1) on uint64 arrays and
+                                  its quadratic extension F_p[X]/(X^2 - 7); soundness numbers.
+  :mod:`~jaxgraph.zk.transcript`  Fiat-Shamir transcript (SHA-256, canonical encodings).
+  :mod:`~jaxgraph.zk.mle`         multilinear extensions: evaluate, fold, eq tables.
+  :mod:`~jaxgraph.zk.sumcheck`    sumcheck prover/verifier for products of multilinear tables.
+  :mod:`~jaxgraph.zk.matmul`      Thaler's matmul proof, single and aggregated over N instances.
+
+64-bit integers are enabled only inside zk calls (:func:`x64`, thread-local); importing this
+package never changes global JAX state.
+
+Not yet here (later parts of the issue): the Pallas sumcheck kernel (``kernels/sumcheck``),
+polynomial commitments (the oracle checks are direct evaluations for now), zero-knowledge
+masking, and the proof of training built on top.
+"""
+from jaxgraph.zk import field, matmul, mle, sumcheck, transcript
+from jaxgraph.zk._x64 import x64
+from jaxgraph.zk.transcript import Transcript
+
+__all__ = ["field", "matmul", "mle", "sumcheck", "transcript", "x64", "Transcript"]
