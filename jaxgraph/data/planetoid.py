@@ -52,7 +52,7 @@ __all__ = [
 # Files as published in kimiyoung/planetoid (pinned to the commit the shared copy comes from).
 _URL = "https://raw.githubusercontent.com/kimiyoung/planetoid/af6abf468a772cc055bec88c52e4d6f51b7c37e3/data/"
 _PARTS = ("x", "y", "tx", "ty", "allx", "ally", "graph", "test.index")
-# sha256 of each file; PubMed is not in the shared data, so its downloads are not checksummed.
+# sha256 of each file (PubMed is not in the shared data; see its entry).
 _SHA256: dict[str, dict[str, str | None]] = {
     "cora": {
         "x": "23cfa55d91c6f624233f5eb7b6e3f141f1bd2b2ae39608a63cf5d084bb27baab",
@@ -74,7 +74,18 @@ _SHA256: dict[str, dict[str, str | None]] = {
         "graph": "d79a4ef9d3e7169aee8946145f6b7306e35bc79bffad26346cfb94e10e9912a7",
         "test.index": "2af990671580b6b2df5d158d1038f8292e30c9cd821b5453f399659b25b723d4",
     },
-    "pubmed": {p: None for p in _PARTS},
+    # Computed from kimiyoung/planetoid @ af6abf4 (the published files); ind.pubmed.allx (> 4 MiB)
+    # was not available to checksum, so its download is not verified.
+    "pubmed": {
+        "x": "fbe9cb5c47200d1b7769a26e579be3b7130b556831f9d850e77c4c74f2599b33",
+        "y": "e6c807633307a07ed659249006536a147c7999c797f11a2560752990181b41b3",
+        "tx": "4eb5f5d0f30f26497eb0ac6ac9719d09c67e284f1ed0385c93f3ef27a671da3d",
+        "ty": "ee2e0d4819d9fbcc403689c3bf2e49face401b605932f093bc58ab6461130fdd",
+        "allx": None,
+        "ally": "0c37bbe3b5014ec365e9d393cf4791925e5ed94fb194305d74f064a8d7b50f0e",
+        "graph": "5b89f0036ca22909471f1e6558eb42fa06e0c730a577bde5b058b40638f81dc9",
+        "test.index": "b101d421688bbaecbd82e8a18f1e282378d6830f3a37666f28ebc47f844341b5",
+    },
 }
 _NUM_VAL = 500
 
