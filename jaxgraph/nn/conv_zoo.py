@@ -125,7 +125,7 @@ class GINConv(nn.Module):
         return graph._replace(nodes=mlp(h, deterministic))
 
 
-class GINEConv(nn.Module):
+class GINEConv(GINConv):
     """GIN with edge features (GINE) of Hu et al. (ICLR 2020), "Strategies for Pre-training
     Graph Neural Networks".
 
@@ -139,12 +139,8 @@ class GINEConv(nn.Module):
       ValueError: if ``graph.edges`` is None.
     """
 
-    features: Sequence[int]
-    eps: float = 0.0
-    train_eps: bool = False
-    activation: Callable = nn.relu
-    activate_final: bool = False
-    dropout_rate: float = 0.0
+    # Same attributes as GINConv (features, eps, train_eps, activation, activate_final,
+    # dropout_rate); only the aggregation differs.
 
     @nn.compact
     def __call__(self, graph: jraph.GraphsTuple, edge_mask=None, deterministic: bool = True) -> jraph.GraphsTuple:
