@@ -149,6 +149,18 @@ def _padded(step_fn):
     return f
 
 
+def _padded_fused(step_poly_fn):
+    """A fused ``(tables, r) -> (folded, next round polynomial)`` with the same zero-padding as
+    :func:`_padded` (zero rows add nothing to the round polynomial, so padding after is exact)."""
+    def f(tables, r):
+        out, evals = step_poly_fn(tables, r)
+        target = max(tables.shape[1] // 2, mle.SMALL)
+        if out.shape[1] < target:
+            out = jnp.pad(out, ((0, 0), (0, target - out.shape[1]), (0, 0)))
+        return out, evals
+    return f
+
+
 def _step_and_poly(step_fn, poly_fn):
     def f(tables, r):
         tables = step_fn(tables, r)
@@ -249,6 +261,10 @@ class Prover:
         uint64[2^n, 2] (numpy or jax; canonical entries), or one stacked uint64[K, 2^n, 2].
       round_poly_fn, round_step_fn: optional drop-in replacements for :func:`round_poly` /
         :func:`round_step` (pure functions on uint64[K, S, 2]), e.g. a Pallas kernel.
+      step_poly_fn: optional fused ``(tables, r) -> (folded tables, next round polynomial)``
+        replacing the fold-then-evaluate step of every round (e.g. the fused Pallas kernel,
+        which reads each table once per round); the first round polynomial still comes from
+        ``round_poly_fn``.
 
     Attributes:
       claim: numpy uint64[2], C = sum_b prod_k f_k(b).
@@ -256,12 +272,15 @@ class Prover:
     """
 
     def __init__(self, tables, *, round_poly_fn: Optional[Callable] = None,
-                 round_step_fn: Optional[Callable] = None):
+                 round_step_fn: Optional[Callable] = None, step_poly_fn: Optional[Callable] = None):
         poly_fn = round_poly_fn or _round_poly
         step_fn = _padded(round_step_fn or _round_step)
         self._poly_j = _jitted(("poly", poly_fn), lambda: poly_fn)
-        self._step_poly_j = _jitted(("step_poly", poly_fn, round_step_fn),
-                                    lambda: _step_and_poly(step_fn, poly_fn))
+        if step_poly_fn is not None:
+            self._step_poly_j = _jitted(("fused", step_poly_fn), lambda: _padded_fused(step_poly_fn))
+        else:
+            self._step_poly_j = _jitted(("step_poly", poly_fn, round_step_fn),
+                                        lambda: _step_and_poly(step_fn, poly_fn))
         with x64():
             ts = _stack_tables(tables)
             self.degree, size = int(ts.shape[0]), int(ts.shape[1])
@@ -310,7 +329,8 @@ class Prover:
 
 
 def prove(tables, transcript: Transcript, *, label: str = "sumcheck",
-          round_poly_fn: Optional[Callable] = None, round_step_fn: Optional[Callable] = None):
+          round_poly_fn: Optional[Callable] = None, round_step_fn: Optional[Callable] = None,
+          step_poly_fn: Optional[Callable] = None):
     """Prove C = sum_b prod_k f_k(b) (see :class:`Prover` for the arguments).
 
     Args:
@@ -321,7 +341,8 @@ def prove(tables, transcript: Transcript, *, label: str = "sumcheck",
       (proof, point, finals, claim): the :class:`SumcheckProof`; numpy uint64 [n, 2] challenges;
       numpy uint64 [K, 2] final values f_k~(point); numpy uint64 [2] the claimed sum C.
     """
-    prover = Prover(tables, round_poly_fn=round_poly_fn, round_step_fn=round_step_fn)
+    prover = Prover(tables, round_poly_fn=round_poly_fn, round_step_fn=round_step_fn,
+                    step_poly_fn=step_poly_fn)
     proof, point, finals = prover.run(transcript, label)
     return proof, point, finals, prover.claim
 

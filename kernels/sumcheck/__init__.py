@@ -76,13 +76,17 @@ def round_step(tables, r, impl: str = "auto"):
     return S.round_step(tables, r)
 
 
-def prover_hooks(impl: str = "auto") -> dict:
+def prover_hooks(impl: str = "auto", fused: bool = False) -> dict:
     """Keyword arguments for ``jaxgraph.zk.sumcheck.prove`` / ``Prover``: the Pallas kernels for
     impl "pallas" (or auto on GPU), nothing (the default jnp path) for "xla".
 
     The functions are module-level objects, so the prover's jit cache (keyed on the function)
-    compiles them once per buffer shape.
+    compiles them once per buffer shape. ``fused=True`` adds the fused fold + round-polynomial
+    kernel (:func:`step_poly_pallas`), which reads every table once per round.
     """
     if resolve_impl(impl) == "pallas":
-        return {"round_poly_fn": round_poly_pallas, "round_step_fn": round_step_pallas}
+        hooks = {"round_poly_fn": round_poly_pallas, "round_step_fn": round_step_pallas}
+        if fused:  # one pass per round: fold and next round polynomial together
+            hooks["step_poly_fn"] = step_poly_pallas
+        return hooks
     return {}

@@ -114,8 +114,9 @@ def test_kernel_is_sensitive_to_every_input():
     assert not (np.asarray(KS.round_step_pallas(t2, r, block_pairs=8)) == f0).all()
 
 
+@pytest.mark.parametrize("fused", [False, True], ids=["separate", "fused"])
 @pytest.mark.parametrize("n,k,ext_first", [(6, 2, False), (5, 3, True), (11, 2, False)])
-def test_prove_with_kernel_hooks_is_bit_identical(n, k, ext_first):
+def test_prove_with_kernel_hooks_is_bit_identical(n, k, ext_first, fused):
     rng = np.random.default_rng(100 + n)
     tabs = [rng.integers(0, P, size=(1 << n,), dtype=np.uint64) for _ in range(k)]
     if ext_first:
@@ -123,8 +124,9 @@ def test_prove_with_kernel_hooks_is_bit_identical(n, k, ext_first):
     tabs[-1][:3] = [0, P - 1, P - 1]
     a = S.prove(tabs, Transcript("t"))
     tr = Transcript("t")
-    b = S.prove(tabs, tr, **KS.prover_hooks("pallas"))
+    b = S.prove(tabs, tr, **KS.prover_hooks("pallas", fused=fused))
     assert KS.prover_hooks("pallas")["round_poly_fn"] is KS.round_poly_pallas
+    assert ("step_poly_fn" in KS.prover_hooks("pallas", fused=fused)) == fused
     for x, y in zip((a[0].round_evals, a[1], a[2], a[3]), (b[0].round_evals, b[1], b[2], b[3])):
         assert x.dtype == y.dtype == np.uint64 and x.shape == y.shape
         np.testing.assert_array_equal(x, y)
