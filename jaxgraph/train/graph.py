@@ -7,6 +7,7 @@ Models with BatchNorm keep running statistics in the ``batch_stats`` collection.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from typing import Any, Sequence
 
@@ -28,6 +29,36 @@ class GraphFoldResult:
     train_accuracy: list[float]
     test_accuracy: list[float]
     seconds: float
+
+
+@functools.lru_cache(maxsize=16)
+def _graph_steps(model: nn.Module, learning_rate: float, decay_steps: int, decay_rate: float):
+    """The optimizer and jitted train/eval steps, cached so the folds of a CV (same model, same
+    schedule, same padded shapes) compile once."""
+    schedule = optax.exponential_decay(learning_rate, decay_steps, decay_rate, staircase=True)
+    tx = optax.adam(schedule)
+
+    @jax.jit
+    def train_step(params, stats, opt_state, graph, y, rng):
+        mask = graph_mask(graph)
+
+        def loss_fn(p):
+            logits, upd = model.apply({"params": p, "batch_stats": stats}, graph, deterministic=False,
+                                      rngs={"dropout": rng}, mutable=["batch_stats"])
+            return losses.cross_entropy(logits, y, mask), (logits, upd)
+
+        (loss, (logits, upd)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        correct = jnp.sum((logits.argmax(-1) == y) & mask)
+        return optax.apply_updates(params, updates), upd.get("batch_stats", stats), opt_state, loss, correct, mask.sum()
+
+    @jax.jit
+    def eval_step(params, stats, graph, y):
+        logits = model.apply({"params": params, "batch_stats": stats}, graph, deterministic=True)
+        mask = graph_mask(graph)
+        return jnp.sum((logits.argmax(-1) == y) & mask), jnp.sum(mask)
+
+    return tx, train_step, eval_step
 
 
 def fit_graph_classifier(
@@ -56,34 +87,13 @@ def fit_graph_classifier(
     labels = np.asarray(labels)
     budget = budget or estimate_budget(graphs, batch_size, quantile=0.99, multiple=64)
     steps_per_epoch = max(1, -(-len(train_idx) // batch_size))
-    schedule = optax.exponential_decay(learning_rate, decay_every * steps_per_epoch, decay_rate, staircase=True)
-    tx = optax.adam(schedule)
+    tx, train_step, eval_step = _graph_steps(model, learning_rate, decay_every * steps_per_epoch, decay_rate)
     first, _ = next(iterate_batches(graphs, batch_size, labels, budget, indices=train_idx[:batch_size]))
     key = jax.random.PRNGKey(seed)
     variables = model.init({"params": key, "dropout": key}, first, deterministic=True)
     params = variables["params"]
     stats = variables.get("batch_stats", {})
     opt_state = tx.init(params)
-
-    @jax.jit
-    def train_step(params, stats, opt_state, graph, y, rng):
-        mask = graph_mask(graph)
-
-        def loss_fn(p):
-            logits, upd = model.apply({"params": p, "batch_stats": stats}, graph, deterministic=False,
-                                      rngs={"dropout": rng}, mutable=["batch_stats"])
-            return losses.cross_entropy(logits, y, mask), (logits, upd)
-
-        (loss, (logits, upd)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-        updates, opt_state = tx.update(grads, opt_state, params)
-        correct = jnp.sum((logits.argmax(-1) == y) & mask)
-        return optax.apply_updates(params, updates), upd.get("batch_stats", stats), opt_state, loss, correct, mask.sum()
-
-    @jax.jit
-    def eval_step(params, stats, graph, y):
-        logits = model.apply({"params": params, "batch_stats": stats}, graph, deterministic=True)
-        mask = graph_mask(graph)
-        return jnp.sum((logits.argmax(-1) == y) & mask), jnp.sum(mask)
 
     test_batches = list(iterate_batches(graphs, batch_size, labels, budget, indices=test_idx))
     hist = GraphFoldResult([], [], [], 0.0)
