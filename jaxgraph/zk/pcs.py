@@ -1,0 +1,500 @@
+r"""Hash-based, hiding polynomial commitment for multilinear polynomials (Ligero/Brakedown style).
+
+Paper: "zkDL: Efficient Zero-Knowledge Proofs of Deep Learning Training" commits to tensors with
+Hyrax (Pedersen vector commitments on a ~255-bit curve). Our field is 64-bit Goldilocks, so a
+discrete-log group does not fit; this module instead implements the linear-code / Merkle-tree
+commitment of Ligero (Ames et al., CCS'17) as used for multilinear polynomials by Brakedown
+(Golovnev et al., CRYPTO'23) and Orion, with Reed-Solomon codes and zero-knowledge masking.
+
+Matrix view (respects the little-endian variable order of ``mle.py``)
+--------------------------------------------------------------------
+A table f of 2^n base-field entries, n = a + b, is the matrix ``M = f.reshape(2^a, 2^b)``
+(``M[row, col] = f[row * 2^b + col]``). The low b index bits (variables x_1..x_b, the FIRST b
+coordinates of a point) select the column, the high a bits (x_{b+1}..x_n) the row, so
+
+    f~(z) = q1^T M q2,   q1 = eq_table(z[b:]) (length 2^a),   q2 = eq_table(z[:b]) (length 2^b).
+
+Commitment
+----------
+* every data row m_i (2^b entries) is extended by ``t_rand`` uniformly random base-field
+  coefficients rho_i: message ``(m_i || rho_i)`` of length K = 2^b + t_rand;
+* ``2 * max_openings`` mask rows, each an element of F_{p^2}^K (stored as two base rows: the
+  c0 and c1 parts), uniformly random: per opening k, R0^(k) (masks the proximity vector) and
+  Rg^(k) (masks the evaluation vector);
+* every one of the R = 2^a + 4 * max_openings base rows is encoded with Reed-Solomon: the row is
+  the coefficient vector of a polynomial of degree < K, evaluated at all N-th roots of unity
+  (N = the smallest power of two >= 4K, so rate K/N <= 1/4 and relative distance
+  delta = 1 - (K-1)/N > 3/4), via a radix-2 NTT (omega_N = 7^((p-1)/N), 7 generates F_p^*);
+* leaf j of a SHA-256 Merkle tree (``merkle.py``) hashes a fresh 32-byte salt and column j of the
+  encoded R x N matrix (R little-endian u64 words). The commitment is the root.
+
+Opening at z in F_{p^2}^n (transcript messages in order; label prefix ``label``, default "pcs")
+------------------------------------------------------------------------------------------------
+1. absorb ``label/root`` (bytes), ``label/params`` = [n, a, t, t_rand, max_openings, k] (k =
+   index of the mask pair used by this opening), ``label/point`` = z;
+2. prover sends y = f~(z) (``label/value``) and y_g = Rg~(z[:b]) (``label/mask_eval``), the MLE of
+   the first 2^b coefficients of mask row Rg^(k) at the column point;
+3. challenges rho (``label/rho``) and r in F_{p^2}^{2^a + 2 max_openings} (``label/r``), one
+   coefficient per data row and per extension mask row; r[R0^(k)] is replaced by 1;
+4. prover sends u = r^T M' (``label/u``) and v = q1^T M'_data + rho * Rg^(k) (``label/v``), both
+   full length-K coefficient vectors over F_{p^2};
+5. t challenges (``label/query``) give column indices c0 mod N (bias <= N/p); the distinct ones,
+   sorted, are opened: columns, salts, Merkle paths;
+6. verifier: Merkle paths; for each opened column j: (r-combination of column j) == Enc(u)[j]
+   and (q1/rho-combination of column j) == Enc(v)[j]; and <v[:2^b], q2> == y + rho * y_g.
+
+Soundness (binding + evaluation), stated for the interactive protocol
+---------------------------------------------------------------------
+With relative distance delta >= 3/4 and t column queries, following the Ligero testing lemma in
+the form Brakedown uses (proximity parameter e < delta N / 3):
+
+    eps <= (1 - delta/3)^t + (1 - 2 delta/3)^t + (N + 2) / p^2
+        <= (3/4)^t + (1/2)^t + (N + 2) / 2^127.99.
+
+(first term: the random linear combination / proximity test; second: a wrong v passes the
+column check on an opened column only where two distinct codewords agree or in a corrupted
+column; third: the combination lemma over F_{p^2} plus the rho-combination of the two claims.)
+The default ``t = 242`` gives (3/4)^242 ~= 2^-100.44, so eps <= 2^-100.4 for every N <= 2^20
+(:func:`soundness_bits`). After Fiat-Shamir (SHA-256 as a random oracle) a prover making Q hash
+queries succeeds with probability <= Q * eps (no grinding / proof-of-work is added).
+Tests use a much smaller t for speed; those tests say so in their names.
+
+Hiding / zero knowledge (what exactly is covered)
+--------------------------------------------------
+For ONE opening per mask pair (at most ``max_openings`` openings per commitment, enforced by
+:class:`ProverData`), with at most t distinct opened columns per opening and
+t_rand = t * max_openings (the default), and modelling SHA-256 as a random oracle, the verifier's
+view (root, y_g, u, v, opened columns, salts, paths) can be simulated from the point z and the
+value y = f~(z) alone, with the SAME distribution as in the real protocol:
+
+* opened data-row entries: row i's codeword at the opened positions is
+  Enc(m_i)[J] + (omega^{jK'})_{j in J} * rho_i(omega^j) -- for |J| <= t_rand distinct points the
+  map rho_i -> (these values) is a bijection (Vandermonde times nonzero diagonal), so the opened
+  data entries are uniform and independent of M (perfectly, across all openings while the total
+  number of distinct opened columns stays <= t_rand);
+* u = r^T M'_data + (other masks) + R0^(k), with R0^(k) uniform in F_{p^2}^K and independent of
+  everything else shown: u is uniform; the opened entries of R0^(k) are then determined by u and
+  the opened data entries (the simulator solves for them);
+* y_g is uniform (Rg^(k) uniform, q2 != 0), and v is uniform on the affine hyperplane
+  {<v[:2^b], q2> = y + rho y_g} (rho != 0 except with probability 1/p^2); the opened Rg entries are
+  determined by v;
+* unopened columns only appear through salted hashes (32-byte salts): pseudorandom in the ROM.
+
+What is NOT covered: more openings than ``max_openings`` (mask reuse would leak linear relations
+of M), the value y itself (it is the statement), and randomness quality when ``rng`` is a seed or
+numpy Generator (PCG64 is not cryptographic; ``rng=None`` uses ``os.urandom``). Seeds exist only
+for reproducible tests.
+
+Proof size: 2 K extension elements + |J| columns of R words + |J| salts + |J| log2 N digests.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxgraph.zk import field as F
+from jaxgraph.zk import merkle
+from jaxgraph.zk import mle
+from jaxgraph.zk._x64 import x64
+from jaxgraph.zk.transcript import Transcript
+
+__all__ = ["PCSParams", "Commitment", "ProverData", "OpeningProof", "commit", "open", "verify",
+           "verify_detailed", "soundness_bits", "DEFAULT_QUERIES", "GENERATOR", "ntt"]
+
+P = F.P
+GENERATOR = 7
+"""A generator of F_p^* (p - 1 = 2^32 * 3 * 5 * 17 * 257 * 65537)."""
+RATE_INV = 4
+DEFAULT_QUERIES = 242
+"""Column queries t: (3/4)^242 ~= 2^-100.44 (see the module docstring)."""
+
+
+# ----------------------------------------------------------------------------- parameters
+@dataclasses.dataclass(frozen=True)
+class PCSParams:
+    """Commitment parameters.
+
+    Attributes:
+      queries: t, number of column queries per opening (secure default 242).
+      row_vars: a, number of row variables (the HIGH index bits); None -> n // 2.
+      max_openings: openings allowed per commitment (one mask pair each).
+      t_rand: random coefficients per data row; None -> queries * max_openings (needed for
+        zero knowledge). 0 disables hiding of the opened columns.
+    """
+    queries: int = DEFAULT_QUERIES
+    row_vars: int | None = None
+    max_openings: int = 1
+    t_rand: int | None = None
+
+    def resolve(self, n: int) -> "PCSParams":
+        a = n // 2 if self.row_vars is None else int(self.row_vars)
+        if not 0 <= a <= n:
+            raise ValueError(f"row_vars must be in [0, {n}], got {a}")
+        if self.queries < 1 or self.max_openings < 1:
+            raise ValueError("queries and max_openings must be >= 1")
+        tr = self.queries * self.max_openings if self.t_rand is None else int(self.t_rand)
+        if tr < 0:
+            raise ValueError("t_rand must be >= 0")
+        return PCSParams(int(self.queries), a, int(self.max_openings), tr)
+
+
+def _code_len(k: int) -> int:
+    return 1 << (RATE_INV * k - 1).bit_length()
+
+
+def soundness_bits(queries: int = DEFAULT_QUERIES, code_len: int = 1 << 20,
+                   delta: float = 0.75) -> float:
+    """-log2 of (1 - delta/3)^t + (1 - 2 delta/3)^t + (N + 2)/p^2 (interactive soundness error)."""
+    eps = (1 - delta / 3) ** queries + (1 - 2 * delta / 3) ** queries + (code_len + 2) / float(P) ** 2
+    return -math.log2(eps)
+
+
+@dataclasses.dataclass(frozen=True)
+class Commitment:
+    """Public commitment: Merkle root and shape (rows 2^a, columns 2^b) plus parameters."""
+    root: bytes
+    shape: tuple
+    params: PCSParams
+
+    @property
+    def num_vars(self) -> int:
+        return (self.shape[0] * self.shape[1]).bit_length() - 1
+
+
+@dataclasses.dataclass(frozen=True)
+class OpeningProof:
+    """Opening proof (numpy arrays; extension elements as uint64 [..., 2]).
+
+    Attributes:
+      mask_index: k, which mask pair this opening uses.
+      mask_eval: y_g = Rg^(k)~(z[:b]), uint64 [2].
+      u: proximity vector r^T M', uint64 [K, 2].
+      v: evaluation vector q1^T M'_data + rho Rg^(k), uint64 [K, 2].
+      columns: opened encoded columns, uint64 [T, R] (T distinct sorted query positions).
+      salts: uint8 [T, 32].
+      paths: uint8 [T, log2 N, 32] Merkle sibling digests, leaf level first.
+    """
+    mask_index: int
+    mask_eval: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    columns: np.ndarray
+    salts: np.ndarray
+    paths: np.ndarray
+
+    def num_bytes(self) -> int:
+        return int(8 + self.mask_eval.nbytes + self.u.nbytes + self.v.nbytes
+                   + self.columns.nbytes + self.salts.nbytes + self.paths.nbytes)
+
+
+class ProverData:
+    """Prover-side state of a commitment (secret). Tracks how many openings were used."""
+
+    def __init__(self, commitment, table, message, encoded_cols, tree, salts):
+        self.commitment = commitment
+        self.table = table            # uint64 [2^n]
+        self.message = message        # uint64 [R, K] (data rows + randomness, mask rows)
+        self.encoded_cols = encoded_cols  # uint64 [N, R] (column-major encoded matrix)
+        self.tree = tree
+        self.salts = salts            # uint8 [N, 32]
+        self.openings_used = 0
+
+
+# ----------------------------------------------------------------------------- NTT
+_TWIDDLES: dict = {}
+
+
+def _twiddles(n: int) -> np.ndarray:
+    """omega_n^k for k < n/2, omega_n = 7^((p-1)/n)."""
+    if n not in _TWIDDLES:
+        w = pow(GENERATOR, (P - 1) // n, P)
+        out, acc = [], 1
+        for _ in range(n // 2):
+            out.append(acc)
+            acc = acc * w % P
+        _TWIDDLES[n] = np.array(out, dtype=np.uint64)
+    return _TWIDDLES[n]
+
+
+def _ntt_rec(x):
+    n = x.shape[-1]
+    if n == 1:
+        return x
+    y = _ntt_rec(jnp.stack([x[..., 0::2], x[..., 1::2]], axis=-2))
+    e, o = y[..., 0, :], y[..., 1, :]
+    t = F._mul(o, _twiddles(n))
+    return jnp.concatenate([F._add(e, t), F._sub(e, t)], axis=-1)
+
+
+@jax.jit
+def _ntt_jit(x):
+    return _ntt_rec(x)
+
+
+def ntt(coeffs, n: int) -> np.ndarray:
+    """Evaluate each row of coeffs (base uint64 [B, K], K <= n) as a polynomial of degree < K at
+    omega_n^j, j < n (n a power of two <= 2^32). Returns numpy uint64 [B, n]."""
+    coeffs = np.asarray(coeffs, np.uint64)
+    if n & (n - 1) or n < 1 or n > (1 << 32) or coeffs.shape[-1] > n:
+        raise ValueError(f"ntt: bad length {n} for {coeffs.shape[-1]} coefficients")
+    pad = np.zeros(coeffs.shape[:-1] + (n,), np.uint64)
+    pad[..., :coeffs.shape[-1]] = coeffs
+    with x64():
+        return np.asarray(_ntt_jit(jnp.asarray(pad)))
+
+
+def _ext_ntt(vec, n):
+    """Extension vector [K, 2] -> its encoding [n, 2] (the code is F_p-linear)."""
+    return ntt(np.asarray(vec, np.uint64).T, n).T
+
+
+# ----------------------------------------------------------------------------- randomness
+class _Rand:
+    def __init__(self, rng):
+        if rng is None:
+            self.gen = None
+        elif isinstance(rng, np.random.Generator):
+            self.gen = rng
+        else:
+            self.gen = np.random.default_rng(rng)
+
+    def field(self, shape) -> np.ndarray:
+        if self.gen is not None:
+            return self.gen.integers(0, P, size=shape, dtype=np.uint64)
+        size = int(np.prod(shape))
+        out = np.frombuffer(os.urandom(8 * size), dtype="<u8").astype(np.uint64)
+        bad = out >= np.uint64(P)
+        while bad.any():  # probability ~2^-32 per word
+            out[bad] = np.frombuffer(os.urandom(8 * int(bad.sum())), dtype="<u8")
+            bad = out >= np.uint64(P)
+        return out.reshape(shape)
+
+    def salts(self, count: int) -> np.ndarray:
+        raw = os.urandom(32 * count) if self.gen is None else self.gen.bytes(32 * count)
+        return np.frombuffer(raw, dtype=np.uint8).reshape(count, 32).copy()
+
+
+# ----------------------------------------------------------------------------- layout
+def _layout(n, prm: PCSParams):
+    a = prm.row_vars
+    b = n - a
+    k = (1 << b) + prm.t_rand
+    return a, b, k, _code_len(k), (1 << a) + 4 * prm.max_openings
+
+
+def _mask_rows(a, k_idx):
+    """Base-row indices (re, im) of R0^(k) and Rg^(k)."""
+    base = (1 << a) + 4 * k_idx
+    return (base, base + 1), (base + 2, base + 3)
+
+
+def _times_x(c):
+    """c * X in F_p[X]/(X^2 - 7) for a Python-int pair c."""
+    return (F.NONRESIDUE * c[1] % P, c[0])
+
+
+def _leaf(salt, col) -> bytes:
+    return merkle.leaf_hash(bytes(salt), np.ascontiguousarray(col, dtype="<u8").tobytes())
+
+
+# ----------------------------------------------------------------------------- commit
+def commit(table, rng=None, params: PCSParams | None = None):
+    """Commit to a base-field table of 2^n entries (the MLE f~).
+
+    Args:
+      table: uint64 [2^n], canonical field elements.
+      rng: None (os.urandom; use this for real hiding), an int seed or a numpy Generator
+        (reproducible, NOT cryptographic randomness).
+      params: :class:`PCSParams` (defaults: t = 242, a = n // 2, one opening).
+
+    Returns:
+      (:class:`Commitment`, :class:`ProverData`).
+    """
+    table = np.asarray(table)
+    if table.dtype != np.uint64 or not F.is_canonical(table):
+        raise ValueError("commit: table must be a canonical uint64 field array")
+    n = mle.num_vars(table)
+    prm = (params or PCSParams()).resolve(n)
+    a, b, k, big_n, rows = _layout(n, prm)
+    rnd = _Rand(rng)
+    message = np.empty((rows, k), np.uint64)
+    message[:1 << a, :1 << b] = table.reshape(1 << a, 1 << b)
+    message[:1 << a, 1 << b:] = rnd.field(((1 << a), prm.t_rand))
+    message[1 << a:] = rnd.field((rows - (1 << a), k))
+    encoded_cols = np.ascontiguousarray(ntt(message, big_n).T)  # [N, R]
+    salts = rnd.salts(big_n)
+    tree = merkle.MerkleTree(_leaf(salts[j], encoded_cols[j]) for j in range(big_n))
+    com = Commitment(root=tree.root, shape=(1 << a, 1 << b), params=prm)
+    return com, ProverData(com, table, message, encoded_cols, tree, salts)
+
+
+# ----------------------------------------------------------------------------- shared steps
+def _ext_point(point, n):
+    z = np.asarray(point)
+    if z.dtype != np.uint64 or not F.is_canonical(z):
+        raise ValueError("point must be a canonical uint64 array")
+    if z.ndim == 1:
+        z = np.stack([z, np.zeros_like(z)], axis=-1)
+    if z.shape != (n, 2):
+        raise ValueError(f"point must have shape [{n}] or [{n}, 2], got {np.shape(point)}")
+    return z
+
+
+def _begin(transcript, com, z, k_idx, label):
+    prm = com.params
+    transcript.append_bytes(label + "/root", com.root)
+    transcript.append(label + "/params", np.array(
+        [com.num_vars, prm.row_vars, prm.queries, prm.t_rand, prm.max_openings, k_idx], np.uint64))
+    transcript.append(label + "/point", z)
+
+
+def _challenges(transcript, a, prm, label):
+    rho = transcript.challenge(label + "/rho")
+    r = transcript.challenges(label + "/r", (1 << a) + 2 * prm.max_openings)
+    return rho, r
+
+
+def _coefficients(a, prm, k_idx, rho, r, q1):
+    """Per-base-row extension coefficients (uint64 [R, 2]) of the u- and v-combinations."""
+    rows = (1 << a) + 4 * prm.max_openings
+    cu = np.zeros((rows, 2), np.uint64)
+    cu[:1 << a] = r[:1 << a]
+    for m in range(2 * prm.max_openings):  # extension mask rows: coefficient c on (re, im)
+        c = F.int_ext(r[(1 << a) + m])
+        row = (1 << a) + 2 * m
+        cu[row], cu[row + 1] = c, _times_x(c)
+    (r0re, r0im), (rgre, rgim) = _mask_rows(a, k_idx)
+    cu[r0re], cu[r0im] = (1, 0), (0, 1)
+    cv = np.zeros((rows, 2), np.uint64)
+    cv[:1 << a] = q1
+    c = F.int_ext(rho)
+    cv[rgre], cv[rgim] = c, _times_x(c)
+    return cu, cv
+
+
+def _combine(coef, mat):
+    """sum_row coef[row] * mat[row, :] for ext coef [R, 2], base mat [R, L] -> ext [L, 2]."""
+    return np.asarray(F.matmul(np.ascontiguousarray(coef.T), mat)).T.copy()
+
+
+def _queries(transcript, prm, big_n, label):
+    qs = transcript.challenges(label + "/query", prm.queries)
+    return sorted({int(c0) % big_n for c0 in qs[:, 0]})
+
+
+# ----------------------------------------------------------------------------- open
+def open(prover_data: ProverData, point, transcript: Transcript, *, label: str = "pcs"):  # noqa: A001
+    """Open the committed polynomial at ``point`` (base [n] or extension [n, 2]).
+
+    Returns (value, :class:`OpeningProof`) with value = f~(point) as uint64 [2].
+
+    Raises:
+      RuntimeError: if all ``max_openings`` mask pairs were already used (zero knowledge would
+        be lost).
+    """
+    pd = prover_data
+    com = pd.commitment
+    prm = com.params
+    n = com.num_vars
+    a, b, k, big_n, rows = _layout(n, prm)
+    if pd.openings_used >= prm.max_openings:
+        raise RuntimeError(f"commitment already opened {pd.openings_used} times (max_openings)")
+    k_idx = pd.openings_used
+    pd.openings_used += 1
+    z = _ext_point(point, n)
+    _begin(transcript, com, z, k_idx, label)
+    q1, q2 = np.asarray(mle.eq_table(z[b:])), np.asarray(mle.eq_table(z[:b]))
+    value = np.asarray(mle.evaluate(pd.table, z))
+    _, (rgre, rgim) = _mask_rows(a, k_idx)
+    g = np.stack([pd.message[rgre, :1 << b], pd.message[rgim, :1 << b]], axis=-1)
+    mask_eval = np.asarray(mle.dot(g, q2))
+    transcript.append(label + "/value", value)
+    transcript.append(label + "/mask_eval", mask_eval)
+    rho, r = _challenges(transcript, a, prm, label)
+    cu, cv = _coefficients(a, prm, k_idx, rho, r, q1)
+    u = _combine(cu, pd.message)
+    v = _combine(cv, pd.message)
+    transcript.append(label + "/u", u)
+    transcript.append(label + "/v", v)
+    idx = _queries(transcript, prm, big_n, label)
+    columns = pd.encoded_cols[idx].copy()
+    salts = pd.salts[idx].copy()
+    paths = np.array([[np.frombuffer(s, np.uint8) for s in pd.tree.path(j)] for j in idx],
+                     dtype=np.uint8).reshape(len(idx), pd.tree.depth, 32)
+    proof = OpeningProof(mask_index=k_idx, mask_eval=mask_eval, u=u, v=v, columns=columns,
+                         salts=salts, paths=paths)
+    return value, proof
+
+
+# ----------------------------------------------------------------------------- verify
+def verify_detailed(commitment: Commitment, point, value, proof: OpeningProof,
+                    transcript: Transcript, *, label: str = "pcs"):
+    """Verify an opening; returns (ok: bool, reason: str)."""
+    com = commitment
+    prm = com.params
+    try:
+        n = com.num_vars
+        a, b, k, big_n, rows = _layout(n, prm)
+        if (1 << a, 1 << b) != tuple(com.shape) or not isinstance(com.root, bytes) or len(com.root) != 32:
+            return False, "malformed commitment"
+        z = _ext_point(point, n)
+    except (ValueError, TypeError, AttributeError) as exc:
+        return False, f"malformed input: {exc}"
+    k_idx = proof.mask_index
+    if not isinstance(k_idx, (int, np.integer)) or not 0 <= int(k_idx) < prm.max_openings:
+        return False, "bad mask index"
+    k_idx = int(k_idx)
+    for name, arr, shape in (("value", value, (2,)), ("mask_eval", proof.mask_eval, (2,)),
+                             ("u", proof.u, (k, 2)), ("v", proof.v, (k, 2))):
+        arr = np.asarray(arr)
+        if arr.dtype != np.uint64 or arr.shape != shape or not F.is_canonical(arr):
+            return False, f"{name} must be a canonical uint64 {list(shape)}"
+    _begin(transcript, com, z, k_idx, label)
+    transcript.append(label + "/value", value)
+    transcript.append(label + "/mask_eval", proof.mask_eval)
+    rho, r = _challenges(transcript, a, prm, label)
+    transcript.append(label + "/u", proof.u)
+    transcript.append(label + "/v", proof.v)
+    idx = _queries(transcript, prm, big_n, label)
+    t = len(idx)
+    cols, salts, paths = np.asarray(proof.columns), np.asarray(proof.salts), np.asarray(proof.paths)
+    depth = big_n.bit_length() - 1
+    if cols.dtype != np.uint64 or cols.shape != (t, rows) or not F.is_canonical(cols):
+        return False, "columns must be canonical uint64 [T, R]"
+    if salts.dtype != np.uint8 or salts.shape != (t, 32):
+        return False, "salts must be uint8 [T, 32]"
+    if paths.dtype != np.uint8 or paths.shape != (t, depth, 32):
+        return False, "paths must be uint8 [T, log2 N, 32]"
+    # --- Merkle paths
+    for i, j in enumerate(idx):
+        path = [paths[i, d].tobytes() for d in range(depth)]
+        if not merkle.verify_path(com.root, j, _leaf(salts[i], cols[i]), path, big_n):
+            return False, f"Merkle path of column {j} does not verify"
+    # --- column consistency of u and v
+    q1, q2 = np.asarray(mle.eq_table(z[b:])), np.asarray(mle.eq_table(z[:b]))
+    cu, cv = _coefficients(a, prm, k_idx, rho, r, q1)
+    enc_u, enc_v = _ext_ntt(proof.u, big_n), _ext_ntt(proof.v, big_n)
+    if not (_combine(cu, cols.T) == enc_u[idx]).all():
+        return False, "proximity check: r-combination of opened columns != Enc(u)"
+    if not (_combine(cv, cols.T) == enc_v[idx]).all():
+        return False, "evaluation check: q1-combination of opened columns != Enc(v)"
+    # --- evaluation: <v[:2^b], q2> == y + rho * y_g
+    lhs = F.int_ext(np.asarray(mle.dot(np.asarray(proof.v)[:1 << b], q2)))
+    rhs = F.int_ext_add(F.int_ext(value), F.int_ext_mul(F.int_ext(rho), F.int_ext(proof.mask_eval)))
+    if lhs != rhs:
+        return False, "<v, q2> != value + rho * mask_eval"
+    return True, ""
+
+
+def verify(commitment: Commitment, point, value, proof: OpeningProof, transcript: Transcript,
+           *, label: str = "pcs") -> bool:
+    """True iff ``proof`` shows f~(point) = value for the polynomial committed in ``commitment``.
+
+    ``transcript`` must be in the same state as the prover's was when :func:`open` was called.
+    """
+    return verify_detailed(commitment, point, value, proof, transcript, label=label)[0]
