@@ -46,10 +46,47 @@ digests of the canonical encodings of A, W, Z (``label/statement/{A,W,Z}``; the 
 commitments, which binds the statement so challenges cannot be predicted before it is fixed),
 then challenges ``label/r_t``, ``label/r_i``, ``label/r_j``, the message ``label/z_eval``, the
 sumcheck (``label/sumcheck``), and ``label/a_eval``, ``label/w_eval``.
+
+Committed variant (:func:`commit_statement`, :func:`prove_committed`, :func:`verify_committed`)
+----------------------------------------------------------------------------------------------
+The verifier holds only the public shape and :class:`MatmulCommitments`: three commitments of
+``pcs.py`` (hash-based, hiding, Ligero/Brakedown-style) to the zero-padded, flattened tensors
+A [Np, mp, kp], W [Np, kp, np], Z [Np, mp, np] (for the 2-D form Np = 1, so the tables are the
+padded matrices). Step 4 above becomes three PCS openings on the same transcript. Transcript
+(default ``Transcript("jaxgraph.zk.matmul.committed")``; a caller-supplied one is used as is):
+``label/commitment/{A,W,Z}`` (roots) each followed by ``label/commitment/{A,W,Z}/params``
+= [num_vars, row_vars, t, t_rand, max_openings] -- absorbed FIRST, in place of the statement
+digests -- then ``label/shape``, the challenges, ``label/z_eval``, the sumcheck,
+``label/a_eval``, ``label/w_eval`` exactly as above, then the openings (``pcs.open``, labels
+``label/open/Z``, ``label/open/A``, ``label/open/W``, in that order) of
+Z at ``mle.tensor_point(r_t, r_i, r_j)`` to z_eval, A at ``tensor_point(r_t', r_i, r_b')`` to
+a_eval and W at ``tensor_point(r_t', r_b', r_j)`` to w_eval. The verifier rejects commitments
+whose size does not match the shape or whose query count t is below its ``min_queries``
+(default 245: the prover chooses the PCS parameters, the verifier must not accept weak ones).
+
+Soundness of the committed proof (interactive; union bound):
+
+    eps <= (e + a + d + K (e + c)) / p^2 + 3 * eps_pcs(t),
+    eps_pcs(t) = (3/4)^t + (1/2)^t + (N_code + 2)/p^2   (``pcs.py``, delta >= 3/4)
+
+At the default t = 245: eps_pcs <= 2^-101.68 for code length <= 2^20, the sumcheck part is
+<= 74/p^2 ~= 2^-121.8 at the issue's benchmark size, so eps <= 3 * 2^-101.68 + 2^-121.8
+<= 2^-100 for every shape up to the benchmark size (:func:`committed_soundness_error`, tested);
+t = 242 (2^-100.44 per opening) would give only 2^-98.85 for the three openings together. After Fiat-Shamir, a prover making Q
+hash queries succeeds with probability <= Q * eps (ROM). Binding of the statement comes from the
+PCS: a verifying opening certifies the evaluation of the (unique, up to the proximity error
+already counted in eps_pcs) polynomial that the Merkle root fixed before any challenge.
+
+Zero knowledge: the OPENINGS are hiding (masked, one opening per commitment by default, see
+``pcs.py``), but the sumcheck round polynomials and the claimed evaluations z_eval, a_eval,
+w_eval are sent in the clear and leak linear functionals of A, W, Z. Masking the sumcheck
+(e.g. Chiesa-Forbes-Spooner / Libra-style masking polynomial committed alongside, or
+Hyrax-style committed round messages) is NOT done yet.
 """
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import jax
 import jax.numpy as jnp
@@ -57,11 +94,15 @@ import numpy as np
 
 from jaxgraph.zk import field as F
 from jaxgraph.zk import mle
+from jaxgraph.zk import pcs
 from jaxgraph.zk import sumcheck as S
 from jaxgraph.zk._x64 import x64
 from jaxgraph.zk.transcript import Transcript, digest_elements
 
-__all__ = ["MatmulProof", "MatmulVerdict", "prove", "verify", "verify_detailed", "padded_shape"]
+__all__ = ["MatmulProof", "MatmulVerdict", "prove", "verify", "verify_detailed", "padded_shape",
+           "MatmulCommitments", "MatmulProverData", "CommittedMatmulProof", "commit_statement",
+           "prove_committed", "verify_committed", "verify_committed_detailed",
+           "committed_soundness_error"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -217,7 +258,6 @@ def prove(A, W, Z=None, *, transcript: Transcript | None = None, label: str = "m
       ValueError: on mismatched shapes, non-uint64 or non-canonical inputs.
     """
     dims = _shapes(A, W, Z)
-    stacked = dims[0] > 0
     a_in, w_in = _check_field(A, "A"), _check_field(W, "W")
     statement = None
     if transcript is None:
@@ -225,6 +265,12 @@ def prove(A, W, Z=None, *, transcript: Transcript | None = None, label: str = "m
         if Z is None:
             Z = F.matmul(a_in, w_in)
         statement = (a_in, w_in, _check_field(Z, "Z"))
+    return _prove_core(a_in, w_in, dims, transcript, label, statement)[0]
+
+
+def _prove_core(a_in, w_in, dims, transcript, label, statement):
+    """Shared prover path (plain and committed). Returns (proof, (r_t, r_i, r_j, r_b, r_t2))."""
+    stacked = dims[0] > 0
     r_t, r_i, r_j = _begin(transcript, label, dims, statement)
     pshape = padded_shape(dims)
     with x64():
@@ -239,12 +285,49 @@ def prove(A, W, Z=None, *, transcript: Transcript | None = None, label: str = "m
     a_eval, w_eval = finals[-2], finals[-1]
     transcript.append(label + "/a_eval", a_eval)
     transcript.append(label + "/w_eval", w_eval)
-    return MatmulProof(z_eval=z_eval, sumcheck=sc_proof, a_eval=a_eval, w_eval=w_eval)
+    c = _log2_ceil(pshape[2])
+    point = np.asarray(point)
+    points = (r_t, r_i, r_j, point[:c], point[c:])
+    return MatmulProof(z_eval=z_eval, sumcheck=sc_proof, a_eval=a_eval, w_eval=w_eval), points
 
 
 def _evaluate_tensor(x3, point):
     """MLE of the flattened (padded) tensor at ``point`` (host-visible numpy [2])."""
     return np.asarray(mle.evaluate(x3.reshape(-1), point))
+
+
+def _verify_core(dims, proof, transcript, label, statement):
+    """Shared verifier path up to the oracle checks: well-formedness, transcript replay, the
+    sumcheck and the final identity C = eq(r_t, r_t') * a * w.
+
+    Returns (verdict, (r_t, r_i, r_j, r_b, r_t2)); the points are None when the verdict fails.
+    """
+    stacked = dims[0] > 0
+    pshape = padded_shape(dims)
+    e, c = _log2_ceil(pshape[0]), _log2_ceil(pshape[2])
+    degree = 3 if stacked else 2
+    # --- well-formedness
+    for name in ("z_eval", "a_eval", "w_eval"):
+        v = np.asarray(getattr(proof, name))
+        if v.dtype != np.uint64 or v.shape != (2,) or not F.is_canonical(v):
+            return MatmulVerdict(False, f"{name} must be a canonical uint64 [2]"), None
+    # --- transcript replay
+    r_t, r_i, r_j = _begin(transcript, label, dims, statement)
+    transcript.append(label + "/z_eval", proof.z_eval)
+    res = S.verify(proof.z_eval, proof.sumcheck, transcript, num_vars=e + c, degree=degree,
+                   label=label + "/sumcheck")
+    if not res.ok:
+        return MatmulVerdict(False, "sumcheck: " + res.reason), None
+    transcript.append(label + "/a_eval", proof.a_eval)
+    transcript.append(label + "/w_eval", proof.w_eval)
+    r_b, r_t2 = res.point[:c], res.point[c:]
+    # --- final sumcheck identity: C = eq(r_t, r_t') * a * w
+    rhs = F.int_ext_mul(F.int_ext(proof.a_eval), F.int_ext(proof.w_eval))
+    if stacked:
+        rhs = F.int_ext_mul(mle.eq_eval_int(r_t, r_t2), rhs)
+    if rhs != F.int_ext(res.expected):
+        return MatmulVerdict(False, "final sumcheck value != eq * a_eval * w_eval"), None
+    return MatmulVerdict(True), (r_t, r_i, r_j, r_b, r_t2)
 
 
 def verify_detailed(A, W, Z, proof: MatmulProof, *, transcript: Transcript | None = None,
@@ -260,33 +343,14 @@ def verify_detailed(A, W, Z, proof: MatmulProof, *, transcript: Transcript | Non
     stacked = dims[0] > 0
     a_in, w_in, z_in = _check_field(A, "A"), _check_field(W, "W"), _check_field(Z, "Z")
     pshape = padded_shape(dims)
-    e, c = _log2_ceil(pshape[0]), _log2_ceil(pshape[2])
-    degree = 3 if stacked else 2
-    # --- well-formedness
-    for name in ("z_eval", "a_eval", "w_eval"):
-        v = np.asarray(getattr(proof, name))
-        if v.dtype != np.uint64 or v.shape != (2,) or not F.is_canonical(v):
-            return MatmulVerdict(False, f"{name} must be a canonical uint64 [2]")
-    # --- transcript replay
     statement = None
     if transcript is None:
         transcript = Transcript("jaxgraph.zk.matmul")
         statement = (a_in, w_in, z_in)
-    r_t, r_i, r_j = _begin(transcript, label, dims, statement)
-    transcript.append(label + "/z_eval", proof.z_eval)
-    res = S.verify(proof.z_eval, proof.sumcheck, transcript, num_vars=e + c, degree=degree,
-                   label=label + "/sumcheck")
-    if not res.ok:
-        return MatmulVerdict(False, "sumcheck: " + res.reason)
-    transcript.append(label + "/a_eval", proof.a_eval)
-    transcript.append(label + "/w_eval", proof.w_eval)
-    r_b, r_t2 = res.point[:c], res.point[c:]
-    # --- final sumcheck identity: C = eq(r_t, r_t') * a * w
-    rhs = F.int_ext_mul(F.int_ext(proof.a_eval), F.int_ext(proof.w_eval))
-    if stacked:
-        rhs = F.int_ext_mul(mle.eq_eval_int(r_t, r_t2), rhs)
-    if rhs != F.int_ext(res.expected):
-        return MatmulVerdict(False, "final sumcheck value != eq * a_eval * w_eval")
+    verdict, points = _verify_core(dims, proof, transcript, label, statement)
+    if not verdict.ok:
+        return verdict
+    r_t, r_i, r_j, r_b, r_t2 = points
     # --- oracle checks (direct MLE evaluations; commitment openings in later parts)
     with x64():
         a3 = _device3(a_in, stacked, (pshape[0], pshape[1], pshape[2]))
@@ -308,3 +372,251 @@ def verify(A, W, Z, proof: MatmulProof, *, transcript: Transcript | None = None,
            label: str = "matmul") -> bool:
     """True iff ``proof`` shows Z = A @ W (see :func:`verify_detailed`)."""
     return verify_detailed(A, W, Z, proof, transcript=transcript, label=label).ok
+
+
+# ============================================================================ committed variant
+@dataclasses.dataclass(frozen=True)
+class MatmulCommitments:
+    """Public commitments to the (zero-padded, flattened) tensors A, W, Z (:class:`pcs.Commitment`).
+
+    This -- together with the public shape -- is the whole statement the verifier of
+    :func:`verify_committed` sees.
+    """
+    A: pcs.Commitment
+    W: pcs.Commitment
+    Z: pcs.Commitment
+
+    @property
+    def roots(self):
+        return (self.A.root, self.W.root, self.Z.root)
+
+
+class MatmulProverData:
+    """Secret prover state of :func:`commit_statement`: the matrices and the three
+    :class:`pcs.ProverData` (each allows ``params.max_openings`` openings, so by default ONE
+    committed proof per commitment; a second :func:`prove_committed` raises RuntimeError)."""
+
+    def __init__(self, dims, a_in, w_in, z_in, commitments, pd_a, pd_w, pd_z):
+        self.dims = dims
+        self.A, self.W, self.Z = a_in, w_in, z_in
+        self.commitments = commitments
+        self.pcs_data = {"A": pd_a, "W": pd_w, "Z": pd_z}
+
+
+@dataclasses.dataclass(frozen=True)
+class CommittedMatmulProof:
+    """Committed matmul proof: the sumcheck part (:class:`MatmulProof`, whose ``z_eval``,
+    ``a_eval``, ``w_eval`` are the claimed evaluations) plus one :class:`pcs.OpeningProof` per
+    committed tensor: Z at (r_t, r_i, r_j), A at (r_t', r_i, r_b'), W at (r_t', r_b', r_j)."""
+    matmul: MatmulProof
+    open_A: pcs.OpeningProof
+    open_W: pcs.OpeningProof
+    open_Z: pcs.OpeningProof
+
+    def num_bytes(self) -> int:
+        return int(8 * self.matmul.num_field_elements() + self.open_A.num_bytes()
+                   + self.open_W.num_bytes() + self.open_Z.num_bytes())
+
+
+def _dims_from_shape(shape):
+    """(m, k, n) -> (0, m, k, n); (N, m, k, n) -> itself (validated ints >= 1)."""
+    shape = tuple(int(v) for v in shape)
+    if len(shape) == 3:
+        shape = (0,) + shape
+    if len(shape) != 4 or min(shape[1:]) < 1 or shape[0] < 0:
+        raise ValueError(f"shape must be (m, k, n) or (N >= 1, m, k, n), got {shape}")
+    return shape
+
+
+def _tensor_shapes(dims):
+    """Padded 3-D shapes of A, W, Z."""
+    np_, mp, kp, nnp = padded_shape(dims)
+    return {"A": (np_, mp, kp), "W": (np_, kp, nnp), "Z": (np_, mp, nnp)}
+
+
+def _padded_table(x, stacked, shape):
+    """numpy uint64 [prod(shape)]: x as [N, r, c], zero-padded to ``shape``, flattened (C order),
+    i.e. exactly the table whose MLE the matmul reduction evaluates."""
+    x = np.asarray(x)
+    if not stacked:
+        x = x[None]
+    if tuple(x.shape) != tuple(shape):
+        x = np.pad(x, [(0, s - d) for s, d in zip(shape, x.shape)])
+    return np.ascontiguousarray(x, dtype=np.uint64).reshape(-1)
+
+
+def _absorb_commitments(transcript, label, commitments):
+    for name in "AWZ":
+        com = getattr(commitments, name)
+        prm = com.params
+        transcript.append_bytes(f"{label}/commitment/{name}", com.root)
+        transcript.append(f"{label}/commitment/{name}/params", np.array(
+            [com.num_vars, prm.row_vars, prm.queries, prm.t_rand, prm.max_openings], np.uint64))
+
+
+def _opening_points(points):
+    r_t, r_i, r_j, r_b, r_t2 = points
+    return {"Z": mle.tensor_point(r_t, r_i, r_j), "A": mle.tensor_point(r_t2, r_i, r_b),
+            "W": mle.tensor_point(r_t2, r_b, r_j)}
+
+
+def commit_statement(A, W, Z=None, params: "pcs.PCSParams | None" = None, rng=None, *,
+                     _timings=None):
+    """Commit to A, W, Z (2-D or stacked 3-D) with the hiding PCS of ``pcs.py``.
+
+    Each tensor is zero-padded to powers of two exactly as in :func:`prove` and committed as one
+    multilinear table (A: [N, m, k] -> e + a + c variables, etc.). Z is NOT checked against
+    A @ W here (so a false statement can be committed; :func:`verify_committed` rejects it).
+
+    Args:
+      A, W, Z: uint64 field arrays as for :func:`prove`; Z = A @ W is computed if None.
+      params: :class:`pcs.PCSParams` (default: secure t = 245, one opening per commitment).
+      rng: None (os.urandom, real hiding) or a seed / numpy Generator (reproducible tests only).
+        A seed is expanded into one independent Generator per matrix.
+
+    Returns:
+      (:class:`MatmulCommitments`, :class:`MatmulProverData`).
+    """
+    dims = _shapes(A, W, Z)
+    stacked = dims[0] > 0
+    a_in, w_in = _check_field(A, "A"), _check_field(W, "W")
+    if Z is None:
+        Z = F.matmul(a_in, w_in)
+    z_in = _check_field(Z, "Z")
+    if rng is None or isinstance(rng, np.random.Generator):
+        rngs = (rng, rng, rng)
+    else:
+        rngs = tuple(np.random.default_rng(s) for s in np.random.SeedSequence(rng).spawn(3))
+    shapes = _tensor_shapes(dims)
+    coms, pds = {}, {}
+    for (name, x), r in zip((("A", a_in), ("W", w_in), ("Z", z_in)), rngs):
+        t0 = time.perf_counter()
+        coms[name], pds[name] = pcs.commit(_padded_table(x, stacked, shapes[name]), rng=r,
+                                           params=params)
+        if _timings is not None:
+            _timings[name] = time.perf_counter() - t0
+    commitments = MatmulCommitments(A=coms["A"], W=coms["W"], Z=coms["Z"])
+    return commitments, MatmulProverData(dims, a_in, w_in, z_in, commitments,
+                                         pds["A"], pds["W"], pds["Z"])
+
+
+def prove_committed(A, W, Z, prover_data: MatmulProverData, *,
+                    transcript: Transcript | None = None,
+                    label: str = "matmul") -> CommittedMatmulProof:
+    """Prove that the tensors committed in ``prover_data`` satisfy Z = A @ W.
+
+    Args:
+      A, W, Z: the committed matrices, or None to take them from ``prover_data`` (if given they
+        must equal the committed ones: ValueError otherwise).
+      prover_data: from :func:`commit_statement`. Uses one PCS opening per tensor
+        (RuntimeError once ``params.max_openings`` proofs were made from it).
+      transcript: None -> a fresh ``Transcript("jaxgraph.zk.matmul.committed")``. Either way
+        the three commitments are absorbed first (see :func:`verify_committed`).
+      label: message-label prefix.
+
+    The prover does not check the statement: on a false one it still outputs a proof (with
+    z_eval = (AW)~(r), which the Z opening contradicts), and the verifier rejects it.
+    """
+    pd = prover_data
+    for name, given in (("A", A), ("W", W), ("Z", Z)):
+        if given is not None:
+            ref = getattr(pd, name)
+            if tuple(np.shape(given)) != tuple(np.shape(ref)) or not np.array_equal(
+                    np.asarray(given), np.asarray(ref)):
+                raise ValueError(f"{name} differs from the committed {name}")
+    for name, p in pd.pcs_data.items():
+        if p.openings_used >= p.commitment.params.max_openings:
+            raise RuntimeError(f"commitment to {name} already opened max_openings times")
+    if transcript is None:
+        transcript = Transcript("jaxgraph.zk.matmul.committed")
+    _absorb_commitments(transcript, label, pd.commitments)
+    proof, points = _prove_core(pd.A, pd.W, pd.dims, transcript, label, None)
+    zpts = _opening_points(points)
+    openings = {}
+    for name in "ZAW":
+        _, openings[name] = pcs.open(pd.pcs_data[name], zpts[name], transcript,
+                                     label=f"{label}/open/{name}")
+    return CommittedMatmulProof(matmul=proof, open_A=openings["A"], open_W=openings["W"],
+                                open_Z=openings["Z"])
+
+
+def verify_committed_detailed(commitments: MatmulCommitments, shape, proof: CommittedMatmulProof,
+                              *, transcript: Transcript | None = None, label: str = "matmul",
+                              min_queries: int = pcs.DEFAULT_QUERIES) -> MatmulVerdict:
+    """Verify a :class:`CommittedMatmulProof` from the commitments and the public shape only.
+
+    Args:
+      commitments: :class:`MatmulCommitments` (never the matrices).
+      shape: (m, k, n) for A [m, k] @ W [k, n], or (N, m, k, n) for the stacked form.
+      proof: the proof.
+      transcript / label: as given to :func:`prove_committed`.
+      min_queries: the verifier's policy on the PCS column-query count t; commitments made with
+        fewer queries are rejected (the default demands the secure t = 245; tests lower it).
+
+    Returns:
+      :class:`MatmulVerdict`; malformed commitments or proofs give ``ok=False`` with a reason.
+    """
+    try:
+        dims = _dims_from_shape(shape)
+        if not isinstance(commitments, MatmulCommitments):
+            return MatmulVerdict(False, "commitments must be a MatmulCommitments")
+        if not isinstance(proof, CommittedMatmulProof) or not isinstance(proof.matmul, MatmulProof):
+            return MatmulVerdict(False, "malformed proof")
+        for name, shp in _tensor_shapes(dims).items():
+            com = getattr(commitments, name)
+            if not isinstance(com, pcs.Commitment):
+                return MatmulVerdict(False, f"commitment to {name} is not a pcs.Commitment")
+            if (1 << com.num_vars) != int(np.prod(shp)):
+                return MatmulVerdict(False, f"commitment to {name} has the wrong size")
+            if com.params.queries < min_queries:
+                return MatmulVerdict(False, f"commitment to {name} uses t = {com.params.queries}"
+                                            f" < {min_queries} queries")
+    except (ValueError, TypeError, AttributeError) as exc:
+        return MatmulVerdict(False, f"malformed input: {exc}")
+    if transcript is None:
+        transcript = Transcript("jaxgraph.zk.matmul.committed")
+    _absorb_commitments(transcript, label, commitments)
+    verdict, points = _verify_core(dims, proof.matmul, transcript, label, None)
+    if not verdict.ok:
+        return verdict
+    zpts = _opening_points(points)
+    claims = {"Z": proof.matmul.z_eval, "A": proof.matmul.a_eval, "W": proof.matmul.w_eval}
+    for name in "ZAW":
+        opening = getattr(proof, f"open_{name}")
+        if not isinstance(opening, pcs.OpeningProof):
+            return MatmulVerdict(False, f"opening of {name} is malformed")
+        try:
+            ok, reason = pcs.verify_detailed(getattr(commitments, name), zpts[name],
+                                             claims[name], opening, transcript,
+                                             label=f"{label}/open/{name}")
+        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+            ok, reason = False, f"malformed opening: {exc}"
+        if not ok:
+            return MatmulVerdict(False, f"opening of {name}: {reason}")
+    return MatmulVerdict(True)
+
+
+def verify_committed(commitments: MatmulCommitments, shape, proof: CommittedMatmulProof, *,
+                     transcript: Transcript | None = None, label: str = "matmul",
+                     min_queries: int = pcs.DEFAULT_QUERIES) -> bool:
+    """True iff ``proof`` shows that the committed tensors satisfy Z = A @ W
+    (see :func:`verify_committed_detailed`)."""
+    return verify_committed_detailed(commitments, shape, proof, transcript=transcript,
+                                     label=label, min_queries=min_queries).ok
+
+
+def committed_soundness_error(shape, queries: int = pcs.DEFAULT_QUERIES,
+                              params: "pcs.PCSParams | None" = None) -> float:
+    """Soundness error of the committed proof (interactive; see the module docstring):
+    (e + a + d + K (e + c)) / p^2 + sum over A, W, Z of eps_pcs(t, code length)."""
+    dims = _dims_from_shape(shape)
+    np_, mp, kp, nnp = padded_shape(dims)
+    e, a, c, d = (_log2_ceil(v) for v in (np_, mp, kp, nnp))
+    K = 3 if dims[0] > 0 else 2
+    err = (e + a + d + K * (e + c)) / float(F.P) ** 2
+    prm = params or pcs.PCSParams(queries=queries)
+    for shp in _tensor_shapes(dims).values():
+        n = int(np.prod(shp)).bit_length() - 1
+        _, _, k_len, big_n, _ = pcs._layout(n, prm.resolve(n))
+        err += 2.0 ** -pcs.soundness_bits(prm.queries, code_len=big_n)
+    return err

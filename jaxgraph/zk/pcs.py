@@ -54,8 +54,9 @@ the form Brakedown uses (proximity parameter e < delta N / 3):
 (first term: the random linear combination / proximity test; second: a wrong v passes the
 column check on an opened column only where two distinct codewords agree or in a corrupted
 column; third: the combination lemma over F_{p^2} plus the rho-combination of the two claims.)
-The default ``t = 242`` gives (3/4)^242 ~= 2^-100.44, so eps <= 2^-100.4 for every N <= 2^20
-(:func:`soundness_bits`). After Fiat-Shamir (SHA-256 as a random oracle) a prover making Q hash
+``t = 242`` gives (3/4)^242 ~= 2^-100.44, so eps <= 2^-100.4 for every N <= 2^20
+(:func:`soundness_bits`); the default ``t = 245`` (2^-101.7) leaves room for the three
+openings of a committed matmul proof to stay within 2^-100 together. After Fiat-Shamir (SHA-256 as a random oracle) a prover making Q hash
 queries succeeds with probability <= Q * eps (no grinding / proof-of-work is added).
 Tests use a much smaller t for speed; those tests say so in their names.
 
@@ -110,8 +111,9 @@ P = F.P
 GENERATOR = 7
 """A generator of F_p^* (p - 1 = 2^32 * 3 * 5 * 17 * 257 * 65537)."""
 RATE_INV = 4
-DEFAULT_QUERIES = 242
-"""Column queries t: (3/4)^242 ~= 2^-100.44 (see the module docstring)."""
+DEFAULT_QUERIES = 245
+"""Column queries t: (3/4)^245 ~= 2^-101.7 (see the module docstring); 242 is the minimum for
+2^-100 per opening, 245 keeps the three openings of a committed matmul proof within 2^-100."""
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -120,7 +122,7 @@ class PCSParams:
     """Commitment parameters.
 
     Attributes:
-      queries: t, number of column queries per opening (secure default 242).
+      queries: t, number of column queries per opening (secure default 245).
       row_vars: a, number of row variables (the HIGH index bits); None -> n // 2.
       max_openings: openings allowed per commitment (one mask pair each).
       t_rand: random coefficients per data row; None -> queries * max_openings (needed for
@@ -310,7 +312,7 @@ def commit(table, rng=None, params: PCSParams | None = None):
       table: uint64 [2^n], canonical field elements.
       rng: None (os.urandom; use this for real hiding), an int seed or a numpy Generator
         (reproducible, NOT cryptographic randomness).
-      params: :class:`PCSParams` (defaults: t = 242, a = n // 2, one opening).
+      params: :class:`PCSParams` (defaults: t = 245, a = n // 2, one opening).
 
     Returns:
       (:class:`Commitment`, :class:`ProverData`).
