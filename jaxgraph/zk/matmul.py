@@ -78,10 +78,11 @@ PCS: a verifying opening certifies the evaluation of the (unique, up to the prox
 already counted in eps_pcs) polynomial that the Merkle root fixed before any challenge.
 
 Zero knowledge: the OPENINGS are hiding (masked, one opening per commitment by default, see
-``pcs.py``), but the sumcheck round polynomials and the claimed evaluations z_eval, a_eval,
-w_eval are sent in the clear and leak linear functionals of A, W, Z. Masking the sumcheck
-(e.g. Chiesa-Forbes-Spooner / Libra-style masking polynomial committed alongside, or
-Hyrax-style committed round messages) is NOT done yet.
+``pcs.py``). In :func:`prove_committed` the sumcheck round polynomials are sent in the clear;
+:func:`prove_committed_zk` masks them with a committed random polynomial (Libra /
+Chiesa–Forbes–Spooner style, ``zksumcheck.py``). In both, the claimed evaluations z_eval,
+a_eval, w_eval are still sent in the clear and leak one random linear functional each of Z, A,
+W; masking the MLEs of A and W with random low-degree terms is NOT done yet.
 """
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ from jaxgraph.zk.transcript import Transcript, digest_elements
 __all__ = ["MatmulProof", "MatmulVerdict", "prove", "verify", "verify_detailed", "padded_shape",
            "MatmulCommitments", "MatmulProverData", "CommittedMatmulProof", "commit_statement",
            "prove_committed", "verify_committed", "verify_committed_detailed",
-           "committed_soundness_error"]
+           "committed_soundness_error", "ZKCommittedMatmulProof", "prove_committed_zk",
+           "verify_committed_zk", "verify_committed_zk_detailed"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -620,3 +622,163 @@ def committed_soundness_error(shape, queries: int = pcs.DEFAULT_QUERIES,
         _, _, k_len, big_n, _ = pcs._layout(n, prm.resolve(n))
         err += 2.0 ** -pcs.soundness_bits(prm.queries, code_len=big_n)
     return err
+
+
+# ============================================================== zero-knowledge committed variant
+# Additive: same statement and commitments as the committed variant above, but the sumcheck is
+# the masked one of ``zksumcheck.py``, so its round polynomials are uniformly random subject to
+# the verifier's equations (see that module for the simulator argument). Transcript (default
+# ``Transcript("jaxgraph.zk.matmul.committed.zk")``): commitments, shape, r_t, r_i, r_j,
+# ``label/z_eval``, the zk sumcheck (prefix ``label/zksumcheck``: mask commitment, mask sum,
+# rho, masked rounds, mask openings), ``label/a_eval``, ``label/w_eval``, then the Z, A, W
+# openings as in :func:`prove_committed`. STILL LEAKED: z_eval, a_eval, w_eval (one random
+# linear functional of Z, A, W each; masking the MLEs of A, W is not done).
+
+@dataclasses.dataclass(frozen=True)
+class ZKCommittedMatmulProof:
+    """Zero-knowledge committed matmul proof: claimed evaluations, the masked sumcheck
+    (:class:`zksumcheck.ZKSumcheckProof`) and one PCS opening per committed tensor."""
+    z_eval: np.ndarray
+    sumcheck: "object"
+    a_eval: np.ndarray
+    w_eval: np.ndarray
+    open_A: pcs.OpeningProof
+    open_W: pcs.OpeningProof
+    open_Z: pcs.OpeningProof
+
+    def num_bytes(self) -> int:
+        return int(48 + self.sumcheck.num_bytes() + self.open_A.num_bytes()
+                   + self.open_W.num_bytes() + self.open_Z.num_bytes())
+
+
+def prove_committed_zk(A, W, Z, prover_data: MatmulProverData, *,
+                       transcript: Transcript | None = None, label: str = "matmul",
+                       mask_params: "pcs.PCSParams | None" = None, rng=None,
+                       _prover_out=None) -> ZKCommittedMatmulProof:
+    """Zero-knowledge version of :func:`prove_committed` (same arguments; the committed proof
+    needs e + c >= 1 sumcheck variables, i.e. padded k > 1 or N > 1).
+
+    Args:
+      mask_params: PCS parameters of the masking-polynomial commitment (default: the query
+        count of the A commitment, other fields default).
+      rng: masking randomness; None = os.urandom (seeds for reproducible tests only).
+    """
+    from jaxgraph.zk import zksumcheck as ZS
+    pd = prover_data
+    for name, given in (("A", A), ("W", W), ("Z", Z)):
+        if given is not None:
+            ref = getattr(pd, name)
+            if tuple(np.shape(given)) != tuple(np.shape(ref)) or not np.array_equal(
+                    np.asarray(given), np.asarray(ref)):
+                raise ValueError(f"{name} differs from the committed {name}")
+    for name, p in pd.pcs_data.items():
+        if p.openings_used >= p.commitment.params.max_openings:
+            raise RuntimeError(f"commitment to {name} already opened max_openings times")
+    if mask_params is None:
+        mask_params = pcs.PCSParams(queries=pd.commitments.A.params.queries)
+    if transcript is None:
+        transcript = Transcript("jaxgraph.zk.matmul.committed.zk")
+    _absorb_commitments(transcript, label, pd.commitments)
+    dims = pd.dims
+    stacked = dims[0] > 0
+    r_t, r_i, r_j = _begin(transcript, label, dims, None)
+    pshape = padded_shape(dims)
+    with x64():
+        a3 = _device3(pd.A, stacked, (pshape[0], pshape[1], pshape[2]))
+        w3 = _device3(pd.W, stacked, (pshape[0], pshape[2], pshape[3]))
+        eq_t, eq_i, eq_j = mle.eq_table(r_t), mle.eq_table(r_i), mle.eq_table(r_j)
+        tables = _prepare_jit(a3, w3, eq_t, eq_i, eq_j, with_eq=stacked)
+    prover = ZS.ZKProver(tables, params=mask_params, rng=rng)
+    z_eval = prover.claim
+    transcript.append(label + "/z_eval", z_eval)
+    sc_proof, point, finals, _ = prover.run(transcript, label=label + "/zksumcheck")
+    if _prover_out is not None:
+        _prover_out.append(prover)
+    a_eval, w_eval = np.asarray(finals[-2]), np.asarray(finals[-1])
+    transcript.append(label + "/a_eval", a_eval)
+    transcript.append(label + "/w_eval", w_eval)
+    c = _log2_ceil(pshape[2])
+    point = np.asarray(point)
+    zpts = _opening_points((r_t, r_i, r_j, point[:c], point[c:]))
+    openings = {}
+    for name in "ZAW":
+        _, openings[name] = pcs.open(pd.pcs_data[name], zpts[name], transcript,
+                                     label=f"{label}/open/{name}")
+    return ZKCommittedMatmulProof(z_eval=z_eval, sumcheck=sc_proof, a_eval=a_eval,
+                                  w_eval=w_eval, open_A=openings["A"], open_W=openings["W"],
+                                  open_Z=openings["Z"])
+
+
+def verify_committed_zk_detailed(commitments: MatmulCommitments, shape,
+                                 proof: ZKCommittedMatmulProof, *,
+                                 transcript: Transcript | None = None, label: str = "matmul",
+                                 min_queries: int = pcs.DEFAULT_QUERIES) -> MatmulVerdict:
+    """Verify a :class:`ZKCommittedMatmulProof` from the commitments and the shape only
+    (``min_queries`` also applies to the masking-polynomial commitment)."""
+    from jaxgraph.zk import zksumcheck as ZS
+    try:
+        dims = _dims_from_shape(shape)
+        if not isinstance(commitments, MatmulCommitments):
+            return MatmulVerdict(False, "commitments must be a MatmulCommitments")
+        if not isinstance(proof, ZKCommittedMatmulProof):
+            return MatmulVerdict(False, "malformed proof")
+        for name, shp in _tensor_shapes(dims).items():
+            com = getattr(commitments, name)
+            if not isinstance(com, pcs.Commitment):
+                return MatmulVerdict(False, f"commitment to {name} is not a pcs.Commitment")
+            if (1 << com.num_vars) != int(np.prod(shp)):
+                return MatmulVerdict(False, f"commitment to {name} has the wrong size")
+            if com.params.queries < min_queries:
+                return MatmulVerdict(False, f"commitment to {name} uses t = {com.params.queries}"
+                                            f" < {min_queries} queries")
+    except (ValueError, TypeError, AttributeError) as exc:
+        return MatmulVerdict(False, f"malformed input: {exc}")
+    for name in ("z_eval", "a_eval", "w_eval"):
+        v = np.asarray(getattr(proof, name))
+        if v.dtype != np.uint64 or v.shape != (2,) or not F.is_canonical(v):
+            return MatmulVerdict(False, f"{name} must be a canonical uint64 [2]")
+    stacked = dims[0] > 0
+    pshape = padded_shape(dims)
+    e, c = _log2_ceil(pshape[0]), _log2_ceil(pshape[2])
+    degree = 3 if stacked else 2
+    if transcript is None:
+        transcript = Transcript("jaxgraph.zk.matmul.committed.zk")
+    _absorb_commitments(transcript, label, commitments)
+    r_t, r_i, r_j = _begin(transcript, label, dims, None)
+    transcript.append(label + "/z_eval", proof.z_eval)
+    res = ZS.verify(proof.z_eval, proof.sumcheck, transcript, num_vars=e + c, degree=degree,
+                    label=label + "/zksumcheck", min_queries=min_queries)
+    if not res.ok:
+        return MatmulVerdict(False, "zk sumcheck: " + res.reason)
+    transcript.append(label + "/a_eval", proof.a_eval)
+    transcript.append(label + "/w_eval", proof.w_eval)
+    r_b, r_t2 = res.point[:c], res.point[c:]
+    rhs = F.int_ext_mul(F.int_ext(proof.a_eval), F.int_ext(proof.w_eval))
+    if stacked:
+        rhs = F.int_ext_mul(mle.eq_eval_int(r_t, r_t2), rhs)
+    if rhs != F.int_ext(res.expected):
+        return MatmulVerdict(False, "final sumcheck value != eq * a_eval * w_eval")
+    zpts = _opening_points((r_t, r_i, r_j, r_b, r_t2))
+    claims = {"Z": proof.z_eval, "A": proof.a_eval, "W": proof.w_eval}
+    for name in "ZAW":
+        opening = getattr(proof, f"open_{name}")
+        if not isinstance(opening, pcs.OpeningProof):
+            return MatmulVerdict(False, f"opening of {name} is malformed")
+        try:
+            ok, reason = pcs.verify_detailed(getattr(commitments, name), zpts[name],
+                                             claims[name], opening, transcript,
+                                             label=f"{label}/open/{name}")
+        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+            ok, reason = False, f"malformed opening: {exc}"
+        if not ok:
+            return MatmulVerdict(False, f"opening of {name}: {reason}")
+    return MatmulVerdict(True)
+
+
+def verify_committed_zk(commitments: MatmulCommitments, shape, proof: ZKCommittedMatmulProof,
+                        *, transcript: Transcript | None = None, label: str = "matmul",
+                        min_queries: int = pcs.DEFAULT_QUERIES) -> bool:
+    """True iff the zero-knowledge committed proof verifies (see
+    :func:`verify_committed_zk_detailed`)."""
+    return verify_committed_zk_detailed(commitments, shape, proof, transcript=transcript,
+                                        label=label, min_queries=min_queries).ok
