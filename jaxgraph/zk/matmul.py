@@ -542,6 +542,23 @@ def prove_committed(A, W, Z, prover_data: MatmulProverData, *,
                                 open_Z=openings["Z"])
 
 
+def _verify_openings(commitments, proof, points, claims, transcript, label) -> "MatmulVerdict":
+    """Checks the PCS openings ``proof.open_Z/A/W`` of the claimed evaluations, in Z, A, W order."""
+    for name in "ZAW":
+        opening = getattr(proof, f"open_{name}")
+        if not isinstance(opening, pcs.OpeningProof):
+            return MatmulVerdict(False, f"opening of {name} is malformed")
+        try:
+            ok, reason = pcs.verify_detailed(getattr(commitments, name), points[name],
+                                             claims[name], opening, transcript,
+                                             label=f"{label}/open/{name}")
+        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+            ok, reason = False, f"malformed opening: {exc}"
+        if not ok:
+            return MatmulVerdict(False, f"opening of {name}: {reason}")
+    return MatmulVerdict(True)
+
+
 def verify_committed_detailed(commitments: MatmulCommitments, shape, proof: CommittedMatmulProof,
                               *, transcript: Transcript | None = None, label: str = "matmul",
                               min_queries: int = pcs.DEFAULT_QUERIES) -> MatmulVerdict:
@@ -581,21 +598,8 @@ def verify_committed_detailed(commitments: MatmulCommitments, shape, proof: Comm
     verdict, points = _verify_core(dims, proof.matmul, transcript, label, None)
     if not verdict.ok:
         return verdict
-    zpts = _opening_points(points)
     claims = {"Z": proof.matmul.z_eval, "A": proof.matmul.a_eval, "W": proof.matmul.w_eval}
-    for name in "ZAW":
-        opening = getattr(proof, f"open_{name}")
-        if not isinstance(opening, pcs.OpeningProof):
-            return MatmulVerdict(False, f"opening of {name} is malformed")
-        try:
-            ok, reason = pcs.verify_detailed(getattr(commitments, name), zpts[name],
-                                             claims[name], opening, transcript,
-                                             label=f"{label}/open/{name}")
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
-            ok, reason = False, f"malformed opening: {exc}"
-        if not ok:
-            return MatmulVerdict(False, f"opening of {name}: {reason}")
-    return MatmulVerdict(True)
+    return _verify_openings(commitments, proof, _opening_points(points), claims, transcript, label)
 
 
 def verify_committed(commitments: MatmulCommitments, shape, proof: CommittedMatmulProof, *,
@@ -758,21 +762,9 @@ def verify_committed_zk_detailed(commitments: MatmulCommitments, shape,
         rhs = F.int_ext_mul(mle.eq_eval_int(r_t, r_t2), rhs)
     if rhs != F.int_ext(res.expected):
         return MatmulVerdict(False, "final sumcheck value != eq * a_eval * w_eval")
-    zpts = _opening_points((r_t, r_i, r_j, r_b, r_t2))
     claims = {"Z": proof.z_eval, "A": proof.a_eval, "W": proof.w_eval}
-    for name in "ZAW":
-        opening = getattr(proof, f"open_{name}")
-        if not isinstance(opening, pcs.OpeningProof):
-            return MatmulVerdict(False, f"opening of {name} is malformed")
-        try:
-            ok, reason = pcs.verify_detailed(getattr(commitments, name), zpts[name],
-                                             claims[name], opening, transcript,
-                                             label=f"{label}/open/{name}")
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
-            ok, reason = False, f"malformed opening: {exc}"
-        if not ok:
-            return MatmulVerdict(False, f"opening of {name}: {reason}")
-    return MatmulVerdict(True)
+    return _verify_openings(commitments, proof, _opening_points((r_t, r_i, r_j, r_b, r_t2)), claims,
+                            transcript, label)
 
 
 def verify_committed_zk(commitments: MatmulCommitments, shape, proof: ZKCommittedMatmulProof,
