@@ -25,6 +25,8 @@ one-to-one. With ``--committed`` the "matmul_committed" entry times the committe
 (one run each, no warm-up), prove (sumcheck + three openings) and verify medians, and the proof
 size in bytes. Re-proving from one commitment reuses the PCS masks (``openings_used`` is reset
 between timed runs): that is for timing only, a real prover makes one proof per commitment.
+``--zk`` adds "matmul_committed_zk": the same with the zero-knowledge proof (evaluation-masked
+commitments of A and W, masked sumcheck with its own small mask commitment, timed inside prove).
 Times are medians of --repeats runs after one warm-up (which includes compilation,
 reported as first_*_s). Prints JSON (and writes it to --out).
 """
@@ -49,6 +51,9 @@ _OUT = flags.DEFINE_string("out", None, "Also write the JSON here.")
 _COMMITTED = flags.DEFINE_bool(
     "committed", False, "Also time the committed matmul proof (PCS commit per matrix, prove with "
     "three openings, verify from commitments only).")
+_ZK = flags.DEFINE_bool(
+    "zk", False, "Also time the zero-knowledge committed matmul proof (masked sumcheck + "
+    "evaluation masks: commit_statement(zero_knowledge=True), prove_committed_zk).")
 _QUERIES = flags.DEFINE_integer("queries", 245, "PCS column queries t for --committed (245 = secure default).")
 
 
@@ -135,7 +140,7 @@ def bench_matmul(N, m, k, n, repeats, skip_verify):
     return out
 
 
-def bench_matmul_committed(N, m, k, n, repeats, queries):
+def bench_matmul_committed(N, m, k, n, repeats, queries, zero_knowledge=False):
     import math
 
     import numpy as np
@@ -153,19 +158,22 @@ def bench_matmul_committed(N, m, k, n, repeats, queries):
     params = pcs.PCSParams(queries=queries)
     commit_times = {}
     t = time.perf_counter()
-    coms, pd = M.commit_statement(a, w, z, params, rng=None, _timings=commit_times)
+    coms, pd = M.commit_statement(a, w, z, params, rng=None, zero_knowledge=zero_knowledge,
+                                  _timings=commit_times)
     commit_total_s = time.perf_counter() - t
+    prove_fn = M.prove_committed_zk if zero_knowledge else M.prove_committed
+    verify_fn = M.verify_committed_zk if zero_knowledge else M.verify_committed
 
     def prove():
         for p in pd.pcs_data.values():  # timing only: reuses the masks (see module docstring)
             p.openings_used = 0
-        return M.prove_committed(None, None, None, pd)
+        return prove_fn(None, None, None, pd)
 
     prove_s, first_prove_s, proof = _median(prove, repeats)
     shape = (N, m, k, n)
 
     def verify():
-        return M.verify_committed(coms, shape, proof, min_queries=queries)
+        return verify_fn(coms, shape, proof, min_queries=queries)
 
     verify_s, first_verify_s, ok = _median(verify, repeats)
     if not ok:
@@ -177,7 +185,9 @@ def bench_matmul_committed(N, m, k, n, repeats, queries):
         "verify_s": verify_s, "first_verify_s": first_verify_s,
         "proof_bytes": proof.num_bytes(),
         "proof_bytes_openings": {name: getattr(proof, "open_" + name).num_bytes() for name in "AWZ"},
-        "proof_bytes_sumcheck": 8 * proof.matmul.num_field_elements(),
+        "proof_bytes_sumcheck": (proof.sumcheck.num_bytes() + 48 if zero_knowledge
+                                 else 8 * proof.matmul.num_field_elements()),
+        "zero_knowledge": zero_knowledge,
         "soundness_bits": -math.log2(M.committed_soundness_error(shape, queries=queries)),
     }
 
@@ -196,6 +206,10 @@ def main(argv):
     if _COMMITTED.value:
         result["matmul_committed"] = bench_matmul_committed(
             _N.value, _M.value, _K.value, _NCOLS.value, _REPEATS.value, _QUERIES.value)
+    if _ZK.value:
+        result["matmul_committed_zk"] = bench_matmul_committed(
+            _N.value, _M.value, _K.value, _NCOLS.value, _REPEATS.value, _QUERIES.value,
+            zero_knowledge=True)
     text = json.dumps(result, indent=2)
     print(text)
     if _OUT.value:

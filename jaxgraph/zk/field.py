@@ -533,6 +533,10 @@ def matmul(a, w):
 # trivially exact. Extension elements are (c0, c1) tuples of ints in [0, p).
 def int_ext(x) -> tuple:
     """Array-like [2] (or a base scalar) -> (c0, c1) tuple of Python ints mod p."""
+    if isinstance(x, (tuple, list)) and len(x) == 2 and all(isinstance(c, int) for c in x):
+        return (x[0] % P, x[1] % P)  # np.asarray would turn a mixed int64/uint64 pair into float
+    if isinstance(x, int):
+        return (x % P, 0)
     a = np.asarray(x)
     if a.ndim == 0:
         return (int(a) % P, 0)

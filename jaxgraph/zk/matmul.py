@@ -78,11 +78,23 @@ PCS: a verifying opening certifies the evaluation of the (unique, up to the prox
 already counted in eps_pcs) polynomial that the Merkle root fixed before any challenge.
 
 Zero knowledge: the OPENINGS are hiding (masked, one opening per commitment by default, see
-``pcs.py``). In :func:`prove_committed` the sumcheck round polynomials are sent in the clear;
-:func:`prove_committed_zk` masks them with a committed random polynomial (Libra /
-Chiesa–Forbes–Spooner style, ``zksumcheck.py``). In both, the claimed evaluations z_eval,
-a_eval, w_eval are still sent in the clear and leak one random linear functional each of Z, A,
-W; masking the MLEs of A and W with random low-degree terms is NOT done yet.
+``pcs.py``). In :func:`prove_committed` the sumcheck round polynomials and the evaluations
+a_eval, w_eval are sent in the clear (not zero-knowledge). :func:`prove_committed_zk` (with
+:func:`commit_statement` ``zero_knowledge=True``) is zero-knowledge for the witness (A, W):
+
+* the round polynomials are masked with a committed random polynomial g (Libra /
+  Chiesa-Forbes-Spooner style, ``zksumcheck.py``);
+* A and W are committed with evaluation masks mu_A, mu_W (``pcs.py``), and the sumcheck runs on
+  A^ = A' + y_1 (1 - y_1) mu_A and W^ = W' + y_1 (1 - y_1) mu_W (y_1 = the first sumcheck
+  variable; the masks vanish on the hypercube, so the claim is unchanged and the round
+  polynomials have degree K + 2), so a_eval = A^(r'), w_eval = W^(r') are uniform; the A and W
+  openings prove exactly these masked values (weight omega = r'_1 (1 - r'_1));
+* hence the whole view is simulatable from the public shape and z_eval: two witnesses with the
+  same Z (the public output) give identically distributed proofs (honest verifier, ROM).
+
+What still leaks: z_eval = Z~(r_t, r_i, r_j), one random linear functional of Z -- the statement's
+output, treated as public here. A proof chain that keeps Z secret (a hidden layer of zkDL) needs
+Libra's bivariate mask on the claim as well; not implemented.
 """
 from __future__ import annotations
 
@@ -450,10 +462,8 @@ def _padded_table(x, stacked, shape):
 def _absorb_commitments(transcript, label, commitments):
     for name in "AWZ":
         com = getattr(commitments, name)
-        prm = com.params
         transcript.append_bytes(f"{label}/commitment/{name}", com.root)
-        transcript.append(f"{label}/commitment/{name}/params", np.array(
-            [com.num_vars, prm.row_vars, prm.queries, prm.t_rand, prm.max_openings], np.uint64))
+        transcript.append(f"{label}/commitment/{name}/params", com.params_words())
 
 
 def _opening_points(points):
@@ -463,7 +473,7 @@ def _opening_points(points):
 
 
 def commit_statement(A, W, Z=None, params: "pcs.PCSParams | None" = None, rng=None, *,
-                     _timings=None):
+                     zero_knowledge: bool = False, _timings=None):
     """Commit to A, W, Z (2-D or stacked 3-D) with the hiding PCS of ``pcs.py``.
 
     Each tensor is zero-padded to powers of two exactly as in :func:`prove` and committed as one
@@ -475,6 +485,8 @@ def commit_statement(A, W, Z=None, params: "pcs.PCSParams | None" = None, rng=No
       params: :class:`pcs.PCSParams` (default: secure t = 245, one opening per commitment).
       rng: None (os.urandom, real hiding) or a seed / numpy Generator (reproducible tests only).
         A seed is expanded into one independent Generator per matrix.
+      zero_knowledge: commit A and W with evaluation masks (``PCSParams.eval_masks``), as
+        :func:`prove_committed_zk` requires; :func:`prove_committed` works either way.
 
     Returns:
       (:class:`MatmulCommitments`, :class:`MatmulProverData`).
@@ -493,8 +505,11 @@ def commit_statement(A, W, Z=None, params: "pcs.PCSParams | None" = None, rng=No
     coms, pds = {}, {}
     for (name, x), r in zip((("A", a_in), ("W", w_in), ("Z", z_in)), rngs):
         t0 = time.perf_counter()
+        prm = params or pcs.PCSParams()
+        if zero_knowledge and name in "AW":
+            prm = dataclasses.replace(prm, eval_masks=True)
         coms[name], pds[name] = pcs.commit(_padded_table(x, stacked, shapes[name]), rng=r,
-                                           params=params)
+                                           params=prm)
         if _timings is not None:
             _timings[name] = time.perf_counter() - t0
     commitments = MatmulCommitments(A=coms["A"], W=coms["W"], Z=coms["Z"])
@@ -542,8 +557,10 @@ def prove_committed(A, W, Z, prover_data: MatmulProverData, *,
                                 open_Z=openings["Z"])
 
 
-def _verify_openings(commitments, proof, points, claims, transcript, label) -> "MatmulVerdict":
-    """Checks the PCS openings ``proof.open_Z/A/W`` of the claimed evaluations, in Z, A, W order."""
+def _verify_openings(commitments, proof, points, claims, transcript, label,
+                     weights=None) -> "MatmulVerdict":
+    """Checks the PCS openings ``proof.open_Z/A/W`` of the claimed evaluations, in Z, A, W order
+    (``weights``: optional evaluation-mask weight per name)."""
     for name in "ZAW":
         opening = getattr(proof, f"open_{name}")
         if not isinstance(opening, pcs.OpeningProof):
@@ -551,7 +568,8 @@ def _verify_openings(commitments, proof, points, claims, transcript, label) -> "
         try:
             ok, reason = pcs.verify_detailed(getattr(commitments, name), points[name],
                                              claims[name], opening, transcript,
-                                             label=f"{label}/open/{name}")
+                                             label=f"{label}/open/{name}",
+                                             mask_weight=(weights or {}).get(name))
         except (ValueError, TypeError, AttributeError, IndexError) as exc:
             ok, reason = False, f"malformed opening: {exc}"
         if not ok:
@@ -634,9 +652,9 @@ def committed_soundness_error(shape, queries: int = pcs.DEFAULT_QUERIES,
 # the verifier's equations (see that module for the simulator argument). Transcript (default
 # ``Transcript("jaxgraph.zk.matmul.committed.zk")``): commitments, shape, r_t, r_i, r_j,
 # ``label/z_eval``, the zk sumcheck (prefix ``label/zksumcheck``: mask commitment, mask sum,
-# rho, masked rounds, mask openings), ``label/a_eval``, ``label/w_eval``, then the Z, A, W
-# openings as in :func:`prove_committed`. STILL LEAKED: z_eval, a_eval, w_eval (one random
-# linear functional of Z, A, W each; masking the MLEs of A, W is not done).
+# rho, masked rounds of degree K + 2, mask openings), ``label/a_eval``, ``label/w_eval`` (the
+# MASKED evaluations A^(r'), W^(r')), then the Z, A, W openings as in :func:`prove_committed`,
+# A and W with evaluation-mask weight r'_1 (1 - r'_1). Still revealed: z_eval (public output).
 
 @dataclasses.dataclass(frozen=True)
 class ZKCommittedMatmulProof:
@@ -655,20 +673,38 @@ class ZKCommittedMatmulProof:
                    + self.open_W.num_bytes() + self.open_Z.num_bytes())
 
 
+def _mask_weights(point):
+    """Evaluation-mask weight omega(r'_1) = r'_1 (1 - r'_1) of the A and W openings (r'_1: the
+    first sumcheck variable, the one the factor masks live on)."""
+    r1 = F.int_ext(point[0])
+    w = np.array(F.int_ext_mul(r1, F.int_ext_sub((1, 0), r1)), np.uint64)
+    return {"A": w, "W": w}
+
+
 def prove_committed_zk(A, W, Z, prover_data: MatmulProverData, *,
                        transcript: Transcript | None = None, label: str = "matmul",
                        mask_params: "pcs.PCSParams | None" = None, rng=None,
                        _prover_out=None) -> ZKCommittedMatmulProof:
     """Zero-knowledge version of :func:`prove_committed` (same arguments; the committed proof
-    needs e + c >= 1 sumcheck variables, i.e. padded k > 1 or N > 1).
+    needs e + c >= 1 sumcheck variables, i.e. padded k > 1 or N > 1). The proof reveals nothing
+    about A, W beyond Z = A @ W and the shape (see "Zero knowledge" in the module docstring).
 
     Args:
+      prover_data: from :func:`commit_statement` with ``zero_knowledge=True``.
       mask_params: PCS parameters of the masking-polynomial commitment (default: the query
         count of the A commitment, other fields default).
       rng: masking randomness; None = os.urandom (seeds for reproducible tests only).
+
+    Raises:
+      ValueError: A or W was committed without evaluation masks, or given matrices differ from
+        the committed ones. RuntimeError: a commitment's openings are used up.
     """
     from jaxgraph.zk import zksumcheck as ZS
     pd = prover_data
+    for name in "AW":
+        if not getattr(pd.commitments, name).params.eval_masks:
+            raise ValueError(f"commitment to {name} has no evaluation masks: commit with "
+                             "commit_statement(..., zero_knowledge=True)")
     for name, given in (("A", A), ("W", W), ("Z", Z)):
         if given is not None:
             ref = getattr(pd, name)
@@ -692,22 +728,27 @@ def prove_committed_zk(A, W, Z, prover_data: MatmulProverData, *,
         w3 = _device3(pd.W, stacked, (pshape[0], pshape[2], pshape[3]))
         eq_t, eq_i, eq_j = mle.eq_table(r_t), mle.eq_table(r_i), mle.eq_table(r_j)
         tables = _prepare_jit(a3, w3, eq_t, eq_i, eq_j, with_eq=stacked)
-    prover = ZS.ZKProver(tables, params=mask_params, rng=rng)
+    mus = [pd.pcs_data[name].eval_mask() for name in "AW"]
+    prover = ZS.ZKProver(tables, params=mask_params, rng=rng,
+                         factor_masks=([None] if stacked else []) + mus)
     z_eval = prover.claim
     transcript.append(label + "/z_eval", z_eval)
     sc_proof, point, finals, _ = prover.run(transcript, label=label + "/zksumcheck")
     if _prover_out is not None:
         _prover_out.append(prover)
-    a_eval, w_eval = np.asarray(finals[-2]), np.asarray(finals[-1])
+    a_eval, w_eval = np.asarray(finals[-2]), np.asarray(finals[-1])  # masked: A^(r), W^(r)
     transcript.append(label + "/a_eval", a_eval)
     transcript.append(label + "/w_eval", w_eval)
     c = _log2_ceil(pshape[2])
     point = np.asarray(point)
     zpts = _opening_points((r_t, r_i, r_j, point[:c], point[c:]))
+    weights = _mask_weights(point)
     openings = {}
     for name in "ZAW":
-        _, openings[name] = pcs.open(pd.pcs_data[name], zpts[name], transcript,
-                                     label=f"{label}/open/{name}")
+        val, openings[name] = pcs.open(pd.pcs_data[name], zpts[name], transcript,
+                                       label=f"{label}/open/{name}", mask_weight=weights.get(name))
+        if name != "Z":
+            assert (val == (a_eval if name == "A" else w_eval)).all()
     return ZKCommittedMatmulProof(z_eval=z_eval, sumcheck=sc_proof, a_eval=a_eval,
                                   w_eval=w_eval, open_A=openings["A"], open_W=openings["W"],
                                   open_Z=openings["Z"])
@@ -735,6 +776,9 @@ def verify_committed_zk_detailed(commitments: MatmulCommitments, shape,
             if com.params.queries < min_queries:
                 return MatmulVerdict(False, f"commitment to {name} uses t = {com.params.queries}"
                                             f" < {min_queries} queries")
+            if name in "AW" and not com.params.eval_masks:
+                return MatmulVerdict(False, f"commitment to {name} has no evaluation masks (its "
+                                            "opening would reveal an evaluation of " + name + ")")
     except (ValueError, TypeError, AttributeError) as exc:
         return MatmulVerdict(False, f"malformed input: {exc}")
     for name in ("z_eval", "a_eval", "w_eval"):
@@ -744,7 +788,7 @@ def verify_committed_zk_detailed(commitments: MatmulCommitments, shape,
     stacked = dims[0] > 0
     pshape = padded_shape(dims)
     e, c = _log2_ceil(pshape[0]), _log2_ceil(pshape[2])
-    degree = 3 if stacked else 2
+    degree = (3 if stacked else 2) + 2  # + the two factor masks of A and W
     if transcript is None:
         transcript = Transcript("jaxgraph.zk.matmul.committed.zk")
     _absorb_commitments(transcript, label, commitments)
@@ -764,7 +808,7 @@ def verify_committed_zk_detailed(commitments: MatmulCommitments, shape,
         return MatmulVerdict(False, "final sumcheck value != eq * a_eval * w_eval")
     claims = {"Z": proof.z_eval, "A": proof.a_eval, "W": proof.w_eval}
     return _verify_openings(commitments, proof, _opening_points((r_t, r_i, r_j, r_b, r_t2)), claims,
-                            transcript, label)
+                            transcript, label, weights=_mask_weights(res.point))
 
 
 def verify_committed_zk(commitments: MatmulCommitments, shape, proof: ZKCommittedMatmulProof,

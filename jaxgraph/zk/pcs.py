@@ -86,6 +86,23 @@ of M), the value y itself (it is the statement), and randomness quality when ``r
 numpy Generator (PCG64 is not cryptographic; ``rng=None`` uses ``os.urandom``). Seeds exist only
 for reproducible tests.
 
+Evaluation masks (``PCSParams(eval_masks=True)``; used by the zero-knowledge matmul proof)
+-----------------------------------------------------------------------------------------
+The value y = f~(z) above is revealed. For zero knowledge the caller proves instead a value of a
+MASKED polynomial f^(x) = f~(x) + omega(x) mu_k that agrees with f on the points it cares about
+(omega vanishes there, e.g. omega(x) = x_1 (1 - x_1) on the boolean hypercube) while f^(z) is
+uniform. To support that, the commitment gets two more base rows per opening slot k, CONSTANT on
+their 2^b data columns: mu_k.c0 and mu_k.c1 for a secret uniform mu_k in F_{p^2} (followed by
+t_rand random coefficients like every data row). Opening slot k with weight w = omega(z) (absorbed
+as ``label/mask_weight``) gives these rows v-coefficients (w, w X), so v = q1^T M'_data + w (row
+re + X row im) + rho Rg^(k) and <v[:2^b], q2> = f~(z) + w mu_k + rho y_g (the MLE of a constant
+row is the constant). The rows take part in the proximity test with random coefficients like
+data rows, so binding and the soundness bound are unchanged (the committed object is now the
+pair (f, mu)); a cheating prover's non-constant "mask row" only turns w mu_k into w times a
+multilinear polynomial in the column variables, which the caller's degree bound accounts for.
+Hiding: for w != 0 the revealed value f~(z) + w mu_k is uniform and independent of f; the rest
+of the argument above is unchanged (the eval-mask rows are hidden like data rows).
+
 Proof size: 2 K extension elements + |J| columns of R words + |J| salts + |J| log2 N digests.
 """
 from __future__ import annotations
@@ -127,11 +144,15 @@ class PCSParams:
       max_openings: openings allowed per commitment (one mask pair each).
       t_rand: random coefficients per data row; None -> queries * max_openings (needed for
         zero knowledge). 0 disables hiding of the opened columns.
+      eval_masks: add one secret uniform constant mu_k in F_{p^2} per opening slot (two constant
+        base rows each); opening k with weight w then proves ``f~(z) + w * mu_k`` instead of
+        f~(z) (see "Evaluation masks" in the module docstring).
     """
     queries: int = DEFAULT_QUERIES
     row_vars: int | None = None
     max_openings: int = 1
     t_rand: int | None = None
+    eval_masks: bool = False
 
     def resolve(self, n: int) -> "PCSParams":
         a = n // 2 if self.row_vars is None else int(self.row_vars)
@@ -142,7 +163,13 @@ class PCSParams:
         tr = self.queries * self.max_openings if self.t_rand is None else int(self.t_rand)
         if tr < 0:
             raise ValueError("t_rand must be >= 0")
-        return PCSParams(int(self.queries), a, int(self.max_openings), tr)
+        return PCSParams(int(self.queries), a, int(self.max_openings), tr, bool(self.eval_masks))
+
+    def words(self, num_vars: int) -> np.ndarray:
+        """The canonical encoding absorbed into transcripts: [n, a, t, t_rand, max_openings,
+        eval_masks] (uint64)."""
+        return np.array([num_vars, self.row_vars, self.queries, self.t_rand, self.max_openings,
+                         int(self.eval_masks)], np.uint64)
 
 
 def _code_len(k: int) -> int:
@@ -166,6 +193,10 @@ class Commitment:
     @property
     def num_vars(self) -> int:
         return (self.shape[0] * self.shape[1]).bit_length() - 1
+
+    def params_words(self) -> np.ndarray:
+        """[n, a, t, t_rand, max_openings, eval_masks] as absorbed into transcripts."""
+        return self.params.words(self.num_vars)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,6 +236,17 @@ class ProverData:
         self.tree = tree
         self.salts = salts            # uint8 [N, 32]
         self.openings_used = 0
+
+    def eval_mask(self, k_idx: int | None = None) -> np.ndarray:
+        """mu_k (uint64 [2]) of opening slot k (default: the slot the next :func:`open` uses);
+        zero when the commitment has no evaluation masks."""
+        k_idx = self.openings_used if k_idx is None else int(k_idx)
+        prm = self.commitment.params
+        if not prm.eval_masks:
+            return np.zeros(2, np.uint64)
+        a = prm.row_vars
+        re, im = _eval_mask_rows(a, prm, k_idx)
+        return np.array([self.message[re, 0], self.message[im, 0]], np.uint64)
 
 
 # ----------------------------------------------------------------------------- NTT
@@ -286,7 +328,14 @@ def _layout(n, prm: PCSParams):
     a = prm.row_vars
     b = n - a
     k = (1 << b) + prm.t_rand
-    return a, b, k, _code_len(k), (1 << a) + 4 * prm.max_openings
+    rows = (1 << a) + 4 * prm.max_openings + (2 * prm.max_openings if prm.eval_masks else 0)
+    return a, b, k, _code_len(k), rows
+
+
+def _eval_mask_rows(a, prm, k_idx):
+    """Base-row indices (re, im) of the constant evaluation-mask rows of slot k."""
+    base = (1 << a) + 4 * prm.max_openings + 2 * k_idx
+    return base, base + 1
 
 
 def _mask_rows(a, k_idx):
@@ -305,6 +354,22 @@ def _leaf(salt, col) -> bytes:
 
 
 # ----------------------------------------------------------------------------- commit
+ENCODE_CHUNK_BYTES = 1 << 27
+"""Rows are Reed-Solomon encoded in chunks of about this many output bytes, written straight into
+the column-major matrix: peak memory is the encoded matrix plus one chunk (the encoded W of the
+issue's 128 x 1024 x 1024 benchmark alone is 8 GiB)."""
+
+
+def _encode_columns(message, big_n) -> np.ndarray:
+    """Column-major Reed-Solomon encoding uint64 [N, R] of every row of ``message`` [R, K]."""
+    rows = message.shape[0]
+    out = np.empty((big_n, rows), np.uint64)
+    step = max(1, ENCODE_CHUNK_BYTES // (8 * big_n))
+    for r0 in range(0, rows, step):
+        out[:, r0:r0 + step] = ntt(message[r0:r0 + step], big_n).T
+    return out
+
+
 def commit(table, rng=None, params: PCSParams | None = None):
     """Commit to a base-field table of 2^n entries (the MLE f~).
 
@@ -328,7 +393,11 @@ def commit(table, rng=None, params: PCSParams | None = None):
     message[:1 << a, :1 << b] = table.reshape(1 << a, 1 << b)
     message[:1 << a, 1 << b:] = rnd.field(((1 << a), prm.t_rand))
     message[1 << a:] = rnd.field((rows - (1 << a), k))
-    encoded_cols = np.ascontiguousarray(ntt(message, big_n).T)  # [N, R]
+    if prm.eval_masks:  # constant data part: every entry of row re (im) is mu_k.c0 (mu_k.c1)
+        for k_idx in range(prm.max_openings):
+            for row in _eval_mask_rows(a, prm, k_idx):
+                message[row, :1 << b] = message[row, 0]
+    encoded_cols = _encode_columns(message, big_n)  # [N, R]
     salts = rnd.salts(big_n)
     tree = merkle.MerkleTree(_leaf(salts[j], encoded_cols[j]) for j in range(big_n))
     com = Commitment(root=tree.root, shape=(1 << a, 1 << b), params=prm)
@@ -347,23 +416,38 @@ def _ext_point(point, n):
     return z
 
 
-def _begin(transcript, com, z, k_idx, label):
-    prm = com.params
+def _begin(transcript, com, z, k_idx, label, weight=None):
     transcript.append_bytes(label + "/root", com.root)
-    transcript.append(label + "/params", np.array(
-        [com.num_vars, prm.row_vars, prm.queries, prm.t_rand, prm.max_openings, k_idx], np.uint64))
+    transcript.append(label + "/params", np.concatenate(
+        [com.params_words(), np.array([k_idx], np.uint64)]))
     transcript.append(label + "/point", z)
+    if com.params.eval_masks:
+        transcript.append(label + "/mask_weight",
+                          np.zeros(2, np.uint64) if weight is None else weight)
+
+
+def _mask_weight(weight, prm):
+    """Canonical uint64 [2] weight (zero if None); ValueError if given without eval masks."""
+    if weight is None:
+        return np.zeros(2, np.uint64)
+    if not prm.eval_masks:
+        raise ValueError("mask_weight given but the commitment has no evaluation masks")
+    w = np.asarray(weight)
+    if w.dtype != np.uint64 or w.shape not in ((), (2,)) or not F.is_canonical(w):
+        raise ValueError(f"mask_weight must be a canonical uint64 [2], got {w.dtype} {w.shape}")
+    return np.array(F.int_ext(w), np.uint64)
 
 
 def _challenges(transcript, a, prm, label):
     rho = transcript.challenge(label + "/rho")
-    r = transcript.challenges(label + "/r", (1 << a) + 2 * prm.max_openings)
+    extra = 2 * prm.max_openings if prm.eval_masks else 0
+    r = transcript.challenges(label + "/r", (1 << a) + 2 * prm.max_openings + extra)
     return rho, r
 
 
-def _coefficients(a, prm, k_idx, rho, r, q1):
+def _coefficients(a, prm, k_idx, rho, r, q1, weight=None):
     """Per-base-row extension coefficients (uint64 [R, 2]) of the u- and v-combinations."""
-    rows = (1 << a) + 4 * prm.max_openings
+    rows = (1 << a) + 4 * prm.max_openings + (2 * prm.max_openings if prm.eval_masks else 0)
     cu = np.zeros((rows, 2), np.uint64)
     cu[:1 << a] = r[:1 << a]
     for m in range(2 * prm.max_openings):  # extension mask rows: coefficient c on (re, im)
@@ -376,6 +460,12 @@ def _coefficients(a, prm, k_idx, rho, r, q1):
     cv[:1 << a] = q1
     c = F.int_ext(rho)
     cv[rgre], cv[rgim] = c, _times_x(c)
+    if prm.eval_masks:  # eval-mask rows are base rows: one random coefficient each in u
+        first = (1 << a) + 4 * prm.max_openings
+        cu[first:] = r[(1 << a) + 2 * prm.max_openings:]
+        re, im = _eval_mask_rows(a, prm, k_idx)
+        w = (0, 0) if weight is None else F.int_ext(weight)
+        cv[re], cv[im] = w, _times_x(w)
     return cu, cv
 
 
@@ -390,14 +480,20 @@ def _queries(transcript, prm, big_n, label):
 
 
 # ----------------------------------------------------------------------------- open
-def open(prover_data: ProverData, point, transcript: Transcript, *, label: str = "pcs"):  # noqa: A001
+def open(prover_data: ProverData, point, transcript: Transcript, *, label: str = "pcs",  # noqa: A001
+         mask_weight=None):
     """Open the committed polynomial at ``point`` (base [n] or extension [n, 2]).
 
-    Returns (value, :class:`OpeningProof`) with value = f~(point) as uint64 [2].
+    Args:
+      mask_weight: only for commitments with ``eval_masks``: w (uint64 [2]); the opened value
+        is then ``f~(point) + w * mu_k`` (None = 0: the plain, non-hiding value).
+
+    Returns (value, :class:`OpeningProof`) with value = f~(point) (+ w mu_k) as uint64 [2].
 
     Raises:
       RuntimeError: if all ``max_openings`` mask pairs were already used (zero knowledge would
         be lost).
+      ValueError: a malformed point or mask_weight.
     """
     pd = prover_data
     com = pd.commitment
@@ -406,19 +502,24 @@ def open(prover_data: ProverData, point, transcript: Transcript, *, label: str =
     a, b, k, big_n, rows = _layout(n, prm)
     if pd.openings_used >= prm.max_openings:
         raise RuntimeError(f"commitment already opened {pd.openings_used} times (max_openings)")
-    k_idx = pd.openings_used
-    pd.openings_used += 1
     z = _ext_point(point, n)
-    _begin(transcript, com, z, k_idx, label)
+    weight = _mask_weight(mask_weight, prm)
+    k_idx = pd.openings_used
+    mu = pd.eval_mask(k_idx)
+    pd.openings_used += 1
+    _begin(transcript, com, z, k_idx, label, weight)
     q1, q2 = np.asarray(mle.eq_table(z[b:])), np.asarray(mle.eq_table(z[:b]))
     value = np.asarray(mle.evaluate(pd.table, z))
+    if prm.eval_masks:
+        value = np.array(F.int_ext_add(F.int_ext(value), F.int_ext_mul(F.int_ext(weight),
+                                                                       F.int_ext(mu))), np.uint64)
     _, (rgre, rgim) = _mask_rows(a, k_idx)
     g = np.stack([pd.message[rgre, :1 << b], pd.message[rgim, :1 << b]], axis=-1)
     mask_eval = np.asarray(mle.dot(g, q2))
     transcript.append(label + "/value", value)
     transcript.append(label + "/mask_eval", mask_eval)
     rho, r = _challenges(transcript, a, prm, label)
-    cu, cv = _coefficients(a, prm, k_idx, rho, r, q1)
+    cu, cv = _coefficients(a, prm, k_idx, rho, r, q1, weight)
     u = _combine(cu, pd.message)
     v = _combine(cv, pd.message)
     transcript.append(label + "/u", u)
@@ -435,8 +536,9 @@ def open(prover_data: ProverData, point, transcript: Transcript, *, label: str =
 
 # ----------------------------------------------------------------------------- verify
 def verify_detailed(commitment: Commitment, point, value, proof: OpeningProof,
-                    transcript: Transcript, *, label: str = "pcs"):
-    """Verify an opening; returns (ok: bool, reason: str)."""
+                    transcript: Transcript, *, label: str = "pcs", mask_weight=None):
+    """Verify an opening; returns (ok: bool, reason: str). ``mask_weight`` as for :func:`open`
+    (the value checked is then f~(point) + w mu_k)."""
     com = commitment
     prm = com.params
     try:
@@ -445,6 +547,7 @@ def verify_detailed(commitment: Commitment, point, value, proof: OpeningProof,
         if (1 << a, 1 << b) != tuple(com.shape) or not isinstance(com.root, bytes) or len(com.root) != 32:
             return False, "malformed commitment"
         z = _ext_point(point, n)
+        weight = _mask_weight(mask_weight, prm)
     except (ValueError, TypeError, AttributeError) as exc:
         return False, f"malformed input: {exc}"
     k_idx = proof.mask_index
@@ -456,7 +559,7 @@ def verify_detailed(commitment: Commitment, point, value, proof: OpeningProof,
         arr = np.asarray(arr)
         if arr.dtype != np.uint64 or arr.shape != shape or not F.is_canonical(arr):
             return False, f"{name} must be a canonical uint64 {list(shape)}"
-    _begin(transcript, com, z, k_idx, label)
+    _begin(transcript, com, z, k_idx, label, weight)
     transcript.append(label + "/value", value)
     transcript.append(label + "/mask_eval", proof.mask_eval)
     rho, r = _challenges(transcript, a, prm, label)
@@ -479,7 +582,7 @@ def verify_detailed(commitment: Commitment, point, value, proof: OpeningProof,
             return False, f"Merkle path of column {j} does not verify"
     # --- column consistency of u and v
     q1, q2 = np.asarray(mle.eq_table(z[b:])), np.asarray(mle.eq_table(z[:b]))
-    cu, cv = _coefficients(a, prm, k_idx, rho, r, q1)
+    cu, cv = _coefficients(a, prm, k_idx, rho, r, q1, weight)
     enc_u, enc_v = _ext_ntt(proof.u, big_n), _ext_ntt(proof.v, big_n)
     if not (_combine(cu, cols.T) == enc_u[idx]).all():
         return False, "proximity check: r-combination of opened columns != Enc(u)"
@@ -494,9 +597,11 @@ def verify_detailed(commitment: Commitment, point, value, proof: OpeningProof,
 
 
 def verify(commitment: Commitment, point, value, proof: OpeningProof, transcript: Transcript,
-           *, label: str = "pcs") -> bool:
-    """True iff ``proof`` shows f~(point) = value for the polynomial committed in ``commitment``.
+           *, label: str = "pcs", mask_weight=None) -> bool:
+    """True iff ``proof`` shows f~(point) (+ w mu_k with eval masks) = value for the polynomial
+    committed in ``commitment``.
 
     ``transcript`` must be in the same state as the prover's was when :func:`open` was called.
     """
-    return verify_detailed(commitment, point, value, proof, transcript, label=label)[0]
+    return verify_detailed(commitment, point, value, proof, transcript, label=label,
+                           mask_weight=mask_weight)[0]

@@ -60,12 +60,29 @@ the same claim C and the same final value f(r) give identically distributed tran
 test solves for the unique masking g' that makes a second witness produce a given transcript).
 The PCS openings of g are simulatable from the y_i (``pcs.py`` hiding, one mask pair each).
 
-What still leaks: C itself (the statement) and the final value f(r) = prod_k f_k~(r) -- the
-individual finals f_k~(r) are revealed by the caller's commitment openings (in the matmul proof:
-a_eval, w_eval, z_eval, each a linear functional of a secret matrix). Hiding those needs the
-standard extra step (add random low-degree masks to the MLEs of the committed tensors, e.g.
-A~ + Z_H * R); it is NOT done here. Randomness: ``rng=None`` uses ``os.urandom``; seeds are for
-reproducible tests only (PCG64 is not cryptographic).
+Factor masks (hiding the final evaluations as well)
+---------------------------------------------------
+Without more, the verifier also learns the individual finals f_k~(r) (the caller's commitment
+openings reveal them: in the matmul proof a_eval, w_eval, each a linear functional of a secret
+matrix). With ``factor_masks`` (mu_k in F_{p^2} for some k) the prover runs the sumcheck on
+
+    f^_k(x) = f_k~(x) + x_1 (1 - x_1) mu_k,
+
+which equals f_k on the boolean hypercube (so the claim C is unchanged) but f^_k(r) is uniform for
+r_1 not in {0, 1}. Round 1 then has degree K + (number of masks) (computed by hand on the
+unpadded tables: :func:`masked_first_round`), binding x_1 = r_1 adds the constant
+r_1 (1 - r_1) mu_k to every entry of table k (:func:`masked_fold`), and rounds 2..n are the
+ordinary multilinear rounds (their polynomials are extrapolated to the common degree so that all
+rounds, and g, have the same degree D). The caller commits mu_k together with f_k (``pcs.py``
+"Evaluation masks") and opens f^_k(r) with weight omega = r_1 (1 - r_1).
+
+Simulator argument with factor masks: for fixed challenges the map (g, mu) -> (G, h, y, the
+finals f^_k(r)) is again injective and affine in g for fixed mu, and mu_k -> f^_k(r) is a
+bijection for omega != 0; so for two witnesses with the SAME claim C (no condition on the final
+values any more), every view of one corresponds to exactly one (g', mu') for the other: the views
+are identically distributed (``test_zero_knowledge_bijection_with_factor_masks`` solves for
+(g', mu') explicitly). What still leaks: C itself (the statement). Randomness: ``rng=None`` uses
+``os.urandom``; seeds are for reproducible tests only (PCG64 is not cryptographic).
 """
 from __future__ import annotations
 
@@ -83,7 +100,7 @@ from jaxgraph.zk.transcript import Transcript
 
 __all__ = ["ZKSumcheckProof", "ZKSumcheckResult", "ZKProver", "prove", "verify",
            "masked_transcript", "mask_round", "poly_eval", "mask_layout", "mask_table",
-           "mask_point", "mask_scale"]
+           "mask_point", "mask_scale", "masked_first_round", "masked_fold"]
 
 P = F.P
 X_GEN = (0, 1)
@@ -183,6 +200,45 @@ def masked_transcript(f_round_evals, coeffs, rho, point):
     return _arr(_mask_sum(ct)), h, np.array(y, np.uint64).reshape(n, 2)
 
 
+# ----------------------------------------------------------------------------- factor masks
+def _omega(t) -> tuple:
+    """x (1 - x) at an extension tuple x."""
+    return F.int_ext_mul(t, F.int_ext_sub((1, 0), t))
+
+
+def masked_first_round(tables, mus, degree: int) -> np.ndarray:
+    """Round-1 polynomial of sum_b prod_k (f_k(b) + b_1 (1 - b_1) mu_k) at t = 0..degree.
+
+    tables: uint64 [K, 2^n, 2] (x64 scope); mus: K entries None or uint64 [2]. numpy [D+1, 2]."""
+    t0, t1 = tables[:, 0::2], tables[:, 1::2]
+    diff = F._ext_sub(t1, t0)
+    out = np.zeros((degree + 1, 2), np.uint64)
+    for t in range(degree + 1):
+        lin = F._ext_add(t0, F._ext_mul_base(diff, jnp.uint64(t)))
+        prod = None
+        for kk, mu in enumerate(mus):
+            term = lin[kk]
+            if mu is not None:
+                term = F._ext_add(term, jnp.asarray(_arr(F.int_ext_mul(_omega((t, 0)), _t(mu)))))
+            prod = term if prod is None else F._ext_mul(prod, term)
+        out[t] = np.asarray(F._ext_sum(prod, 0))
+    return out
+
+
+def masked_fold(tables, mus, r):
+    """Bind x_1 = r: f_k(r, .) + r (1 - r) mu_k for every factor (uint64 [K, 2^(n-1), 2])."""
+    t0, t1 = tables[:, 0::2], tables[:, 1::2]
+    out = F._ext_add(t0, F._ext_mul(F._ext_sub(t1, t0), jnp.asarray(r)))
+    w = _omega(_t(r))
+    rows = []
+    for kk, mu in enumerate(mus):
+        row = out[kk]
+        if mu is not None:
+            row = F._ext_add(row, jnp.asarray(_arr(F.int_ext_mul(w, _t(mu)))))
+        rows.append(row)
+    return jnp.stack(rows)
+
+
 # ----------------------------------------------------------------------------- mask commitment
 def mask_layout(num_vars: int, degree: int):
     """(n_pad, m, L, table num_vars) of the mask table for n rounds of degree K."""
@@ -272,10 +328,8 @@ class ZKSumcheckResult:
 
 
 def _absorb_mask_commitment(transcript, label, com):
-    prm = com.params
     transcript.append_bytes(label + "/mask/root", com.root)
-    transcript.append(label + "/mask/params", np.array(
-        [com.num_vars, prm.row_vars, prm.queries, prm.t_rand, prm.max_openings], np.uint64))
+    transcript.append(label + "/mask/params", com.params_words())
 
 
 # ----------------------------------------------------------------------------- prover
@@ -287,16 +341,31 @@ class ZKProver:
       tables: as for :class:`sumcheck.Prover` (n >= 1 variables).
       params: :class:`pcs.PCSParams` for the mask commitment (``max_openings`` is set to n).
       rng: None (os.urandom) or a seed / numpy Generator (tests only).
+      factor_masks: optional list of K entries, None or mu_k (uint64 [2]): factor k becomes
+        ``f_k(x) + x_1 (1 - x_1) mu_k`` (see "Factor masks" in the module docstring). The
+        hypercube sum (the claim) is unchanged; the round polynomials then have degree
+        K + (number of masks) and ``finals`` are the masked values f_k~(r) + r_1 (1 - r_1) mu_k.
+      **kw: prover hooks of :class:`sumcheck.Prover` (round_poly_fn, ...).
 
     Attributes:
-      claim: C = sum_b prod_k f_k(b) (numpy uint64 [2]); num_vars, degree.
+      claim: C = sum_b prod_k f_k(b) (numpy uint64 [2]); num_vars; degree (of the sent rounds).
     """
 
-    def __init__(self, tables, *, params: "pcs.PCSParams | None" = None, rng=None, **kw):
+    def __init__(self, tables, *, params: "pcs.PCSParams | None" = None, rng=None,
+                 factor_masks=None, **kw):
         self._inner = S.Prover(tables, **kw)
+        self._kw = kw
         self.num_vars, self.degree = self._inner.num_vars, self._inner.degree
         if self.num_vars < 1:
             raise ValueError("zero-knowledge sumcheck needs at least one variable")
+        self._mus = None
+        if factor_masks is not None:
+            if len(factor_masks) != self.degree:
+                raise ValueError(f"factor_masks has {len(factor_masks)} entries for "
+                                 f"{self.degree} tables")
+            self._mus = [None if m is None else _arr(_t(np.asarray(m, np.uint64)))
+                         for m in factor_masks]
+            self.degree += sum(m is not None for m in self._mus)
         self.claim = self._inner.claim
         rnd = pcs._Rand(rng)
         n, k = self.num_vars, self.degree
@@ -307,8 +376,17 @@ class ZKProver:
         self.f_round_evals = None  # unmasked round polynomials (prover-private; for tests)
         self._done = False
 
+    def _extend(self, evals) -> np.ndarray:
+        """Round-polynomial evaluations at 0..K_inner -> at 0..degree (exact extrapolation)."""
+        evals = np.asarray(evals, np.uint64)
+        if evals.shape[0] == self.degree + 1:
+            return evals
+        extra = [S.lagrange_eval(evals, np.array([t, 0], np.uint64))
+                 for t in range(evals.shape[0], self.degree + 1)]
+        return np.concatenate([evals, np.array(extra, np.uint64).reshape(-1, 2)])
+
     def run(self, transcript: Transcript, label: str = "zksumcheck"):
-        """Returns (proof, point [n, 2], finals [K, 2] = f_k~(point), rho [2])."""
+        """Returns (proof, point [n, 2], finals [K, 2] = f_k~(point) (masked), rho [2])."""
         if self._done:
             raise RuntimeError("ZKProver.run may only be called once")
         self._done = True
@@ -327,8 +405,13 @@ class ZKProver:
         h_evals = np.zeros((n, k + 1, 2), np.uint64)
         point = np.zeros((n, 2), np.uint64)
         prefix = (0, 0)
+        finals = None
         with x64():
-            evals = inner._evals
+            if self._mus is None:
+                evals = inner._evals
+            else:  # round 1 by hand on the unpadded tables (the masks are not zero off-cube)
+                ts = ts[:, :1 << n]
+                evals = masked_first_round(ts, self._mus, k)
             for i in range(n):
                 f_evals[i] = evals
                 mr = mask_round(self._ct, i, rho_t, prefix, k)
@@ -337,11 +420,20 @@ class ZKProver:
                 r = S._absorb_round(transcript, label, h_evals[i])
                 point[i] = r
                 prefix = F.int_ext_add(prefix, poly_eval(self._ct[i], _t(r)))
+                if i == 0 and self._mus is not None:
+                    ts = masked_fold(ts, self._mus, r)
+                    if n == 1:
+                        finals = np.asarray(ts[:, 0])
+                        break
+                    inner = S.Prover(ts, **self._kw)  # rounds 2..n: ordinary multilinear tables
+                    ts, evals = inner._tables, self._extend(inner._evals)
+                    continue
                 ts, ev = inner._step_poly_j(ts, jnp.asarray(r))
                 if i + 1 < n:
-                    evals = np.asarray(ev)
-            finals = np.asarray(ts[:, 0])
-        inner._tables = None
+                    evals = self._extend(np.asarray(ev))
+            if finals is None:
+                finals = np.asarray(ts[:, 0])
+        self._inner._tables = None
         self.f_round_evals = f_evals
         # --- open g_i at r_i (one PCS opening per row of the mask table)
         pts = [mask_point(point[i], i, m, n_pad) for i in range(n)]
@@ -362,12 +454,12 @@ class ZKProver:
 
 
 def prove(tables, transcript: Transcript, *, label: str = "zksumcheck",
-          params: "pcs.PCSParams | None" = None, rng=None):
+          params: "pcs.PCSParams | None" = None, rng=None, factor_masks=None):
     """Zero-knowledge proof of C = sum_b prod_k f_k(b). The caller must have bound the statement
-    (C or commitments) to ``transcript``.
+    (C or commitments) to ``transcript``. ``factor_masks`` as for :class:`ZKProver`.
 
     Returns (proof, point, finals, claim)."""
-    prover = ZKProver(tables, params=params, rng=rng)
+    prover = ZKProver(tables, params=params, rng=rng, factor_masks=factor_masks)
     proof, point, finals, _ = prover.run(transcript, label)
     return proof, point, finals, prover.claim
 

@@ -242,3 +242,13 @@ def test_jit_inside_user_scope_and_error_outside():
     # tracing a zk op under a jit WITHOUT the 64-bit scope fails loudly instead of truncating
     with pytest.raises(TypeError, match="64-bit mode is off"):
         jax.jit(F.mul)(np.array([1], np.uint32), np.array([2], np.uint32))
+
+
+def test_int_ext_exact_for_python_int_pairs():
+    """A pair mixing a value >= 2^63 with one < 2^63 must not go through a float array."""
+    big, small = P - 1, 4168039664252820786
+    assert F.int_ext((big, small)) == (big, small)
+    assert F.int_ext([small, big]) == (small, big)
+    assert F.int_ext(big) == (big, 0)
+    assert F.int_ext(np.array([big, small], np.uint64)) == (big, small)
+    assert F.int_ext((P + 3, 2 * P)) == (3, 0)

@@ -347,3 +347,67 @@ def test_malformed_inputs():
     tab, z, com, pd, val, proof = _opened(6, 5)
     assert not _check(com, z[:-1], val, proof)[0]
     assert not _check(com, z, val.astype(np.int64), proof)[0]
+
+
+# ----------------------------------------------------------------------------- evaluation masks
+EM = dataclasses.replace(FAST, eval_masks=True, max_openings=2)
+
+
+def test_eval_masks_value_is_masked_and_verifies():
+    """With eval masks, opening slot k with weight w proves f~(z) + w mu_k (mu_k the secret
+    constant rows), checked against the big-int MLE; weight 0 gives the plain value."""
+    n = 6
+    tab, z = _table(n, 3), _point(n, 3)
+    com, pd = pcs.commit(tab, rng=3, params=EM)
+    assert com.params.eval_masks and pd.message.shape[0] == (1 << 3) + 4 * 2 + 2 * 2
+    true = ref.mle_eval([int(x) for x in tab], [tuple(int(c) for c in zi) for zi in z])
+    w = np.array([5, 7], np.uint64)
+    mu0 = F.int_ext(pd.eval_mask(0))
+    val, proof = pcs.open(pd, z, Transcript("test"), mask_weight=w)
+    assert F.int_ext(val) == F.int_ext_add(F.int_ext(true), F.int_ext_mul((5, 7), mu0))
+    ok, reason = pcs.verify_detailed(com, z, val, proof, Transcript("test"), mask_weight=w)
+    assert ok, reason
+    # the unmasked value, a wrong weight, or no weight are rejected
+    for v_, w_ in ((np.array(F.int_ext(true), np.uint64), w), (val, np.array([5, 8], np.uint64)),
+                   (val, None)):
+        assert not pcs.verify(com, z, v_, proof, Transcript("test"), mask_weight=w_)
+    # slot 1 with weight 0: the plain value, and mu_1 != mu_0 (independent per slot)
+    val1, proof1 = pcs.open(pd, z, Transcript("t1"))
+    assert F.int_ext(val1) == F.int_ext(true)
+    assert pcs.verify(com, z, val1, proof1, Transcript("t1"))
+    assert F.int_ext(pd.eval_mask(1)) != mu0
+
+
+def test_eval_masks_fresh_commitments_give_different_values_and_errors():
+    n = 5
+    tab, z = _table(n, 4), _point(n, 4)
+    vals = []
+    for seed in (1, 2):
+        com, pd = pcs.commit(tab, rng=seed, params=EM)
+        val, proof = pcs.open(pd, z, Transcript("x"), mask_weight=np.array([1, 0], np.uint64))
+        assert pcs.verify(com, z, val, proof, Transcript("x"), mask_weight=np.array([1, 0], np.uint64))
+        vals.append(F.int_ext(val))
+    assert vals[0] != vals[1]  # same table, same point: the revealed value is re-randomised
+    com, pd = pcs.commit(tab, rng=1, params=FAST)
+    with pytest.raises(ValueError, match="mask_weight"):
+        pcs.open(pd, z, Transcript("x"), mask_weight=np.array([1, 0], np.uint64))
+    com, pd = pcs.commit(tab, rng=1, params=EM)
+    with pytest.raises(ValueError, match="mask_weight"):
+        pcs.open(pd, z, Transcript("x"), mask_weight=np.array([P, 0], np.uint64))
+    assert pd.openings_used == 0  # a rejected call does not consume a mask slot
+
+
+def test_eval_mask_rows_are_bound_by_the_commitment():
+    """Changing mu (the constant rows) after committing is caught by the column checks: a prover
+    that opens with a different mu than it committed fails verification."""
+    n = 6
+    tab, z = _table(n, 5), _point(n, 5)
+    com, pd = pcs.commit(tab, rng=5, params=EM)
+    a = com.params.row_vars
+    b = n - a
+    re, im = pcs._eval_mask_rows(a, com.params, 0)
+    pd.message[re, :1 << b] = (pd.message[re, :1 << b] + np.uint64(1)) % np.uint64(P)
+    w = np.array([3, 1], np.uint64)
+    val, proof = pcs.open(pd, z, Transcript("x"), mask_weight=w)
+    ok, reason = pcs.verify_detailed(com, z, val, proof, Transcript("x"), mask_weight=w)
+    assert not ok and "Enc" in reason, reason

@@ -242,7 +242,8 @@ def _instance(shape, seed):
 
 def _zk_proof(shape, seed, z=None):
     a, w, z0 = _instance(shape, seed)
-    coms, pd = M.commit_statement(a, w, z0 if z is None else z, FAST, rng=seed)
+    coms, pd = M.commit_statement(a, w, z0 if z is None else z, FAST, rng=seed,
+                                  zero_knowledge=True)
     return coms, M.prove_committed_zk(None, None, None, pd, rng=seed + 1)
 
 
@@ -297,3 +298,142 @@ def test_zk_matmul_tampering_rejected():
         proof, sumcheck=other.sumcheck), **MINQ)
     # weak PCS parameters are refused by the default verifier policy
     assert not M.verify_committed_zk(coms, shape, proof)
+
+
+# ------------------------------------------- factor masks: hiding the final evaluations too
+def _omega(x):
+    return mul(x, sub((1, 0), x))
+
+
+def _masked_value(tables, mus, x):
+    """prod_k (f_k~(x) + x_1 (1 - x_1) mu_k) at an extension point x (list of tuples)."""
+    pt = np.array(x, np.uint64).reshape(-1, 2)
+    acc = (1, 0)
+    for t, mu in zip(tables, mus):
+        v = ie(np.asarray(mle.evaluate(t, pt)))
+        if mu is not None:
+            v = add(v, mul(_omega(x[0]), ie(mu)))
+        acc = mul(acc, v)
+    return acc
+
+
+def _masked_round_evals(tables, mus, point, degree):
+    """Brute-force unmasked-by-g round polynomials of the factor-masked product (host ints)."""
+    n = len(point)
+    out = np.zeros((n, degree + 1, 2), np.uint64)
+    for i in range(n):
+        for t in range(degree + 1):
+            tot = (0, 0)
+            for rest in range(1 << (n - 1 - i)):
+                x = [ie(point[j]) for j in range(i)] + [(t, 0)]
+                x += [((rest >> j) & 1, 0) for j in range(n - 1 - i)]
+                tot = add(tot, _masked_value(tables, mus, x))
+            out[i, t] = tot
+    return out
+
+
+def test_factor_masked_zk_sumcheck_complete_and_finals_masked():
+    rng = np.random.default_rng(21)
+    for n, on in ((1, (1, 1)), (3, (0, 1, 1)), (4, (1, 1))):
+        tables = [_rand_ext(rng, (1 << n,)) for _ in on]
+        mus = [_rand_ext(rng, ()) if m else None for m in on]
+        pr = ZS.ZKProver(tables, params=FAST, rng=n, factor_masks=mus)
+        assert pr.degree == len(on) + sum(on)
+        proof, point, finals, rho = pr.run(Transcript("fm"))
+        res = ZS.verify(pr.claim, proof, Transcript("fm"), num_vars=n, degree=pr.degree, **MINQ)
+        assert res.ok, res.reason
+        # the claim is the plain hypercube sum (the masks vanish there)
+        assert ie(pr.claim) == ie(S.product_sum(np.stack(tables)))
+        # finals are the masked evaluations, and the verifier's expected value is their product
+        x = [ie(p) for p in point]
+        for t, mu, fin in zip(tables, mus, finals):
+            v = ie(np.asarray(mle.evaluate(t, point)))
+            if mu is not None:
+                assert ie(fin) != v
+                v = add(v, mul(_omega(x[0]), ie(mu)))
+            assert ie(fin) == v
+        assert ie(res.expected) == _masked_value(tables, mus, x)
+        # the unmasked round polynomials equal the brute-force ones of the masked product
+        assert (pr.f_round_evals == _masked_round_evals(tables, mus, point, pr.degree)).all()
+        # a verifier expecting the unmasked degree rejects (shape)
+        assert not ZS.verify(pr.claim, proof, Transcript("fm"), num_vars=n,
+                             degree=len(on), **MINQ).ok
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_zero_knowledge_bijection_with_factor_masks(n):
+    """With factor masks on A' and W' the view (G, round polynomials, y, a^, w^) for fixed
+    challenges is a bijective image of the prover's randomness (g, mu_A, mu_W) for EVERY witness
+    with the same claim C -- no condition on the final values any more (the control case of
+    test_zero_knowledge_bijection is now covered): two witnesses with the same public output have
+    identically distributed views."""
+    rng = np.random.default_rng(300 + n)
+    point = _rand_ext(rng, (n,))
+    rho = _rand_ext(rng, ())
+    e = _rand_ext(rng, (1 << n,))  # public eq(r_t, .) factor
+    a, w = _rand_ext(rng, (1 << n,)), _rand_ext(rng, (1 << n,))
+    ew = np.array([mul(ie(u), ie(v)) for u, v in zip(e, w)], np.uint64)
+    a2 = _same_public_witness(rng, [a, ew], point, keep_final=False)[0]
+    t1, t2 = [e, a, w], [e, a2, w]
+    assert ie(S.product_sum(np.stack(t1))) == ie(S.product_sum(np.stack(t2)))  # same claim
+    x = [ie(p) for p in point]
+    om_inv = inv(_omega(x[0]))
+    degree = 5
+    for trial in range(2):
+        mu_a, mu_w = _rand_ext(rng, ()), _rand_ext(rng, ())
+        g = _rand_ext(rng, (n, degree + 1))
+        f1 = _masked_round_evals(t1, [None, mu_a, mu_w], point, degree)
+        target = ZS.masked_transcript(f1, g, rho, point)
+        finals1 = [add(ie(np.asarray(mle.evaluate(t, point))), mul(_omega(x[0]), ie(mu)))
+                   for t, mu in ((a, mu_a), (w, mu_w))]
+        # witness 2: the unique mu'_A making a^ equal (W unchanged, so mu'_W = mu_W), then g'
+        a_true1 = ie(np.asarray(mle.evaluate(a, point)))
+        a_true2 = ie(np.asarray(mle.evaluate(a2, point)))
+        assert a_true1 != a_true2  # unmasked, the final value of A' would tell them apart
+        mu_a2 = np.array(add(ie(mu_a), mul(sub(a_true1, a_true2), om_inv)), np.uint64)
+        f2 = _masked_round_evals(t2, [None, mu_a2, mu_w], point, degree)
+        g2 = _solve_mask(target, f2, rho, point)
+        out = ZS.masked_transcript(f2, g2, rho, point)
+        for x_, y_ in zip(target, out):
+            assert (x_ == y_).all()
+        finals2 = [add(a_true2, mul(_omega(x[0]), ie(mu_a2))),
+                   add(ie(np.asarray(mle.evaluate(w, point))), mul(_omega(x[0]), ie(mu_w)))]
+        assert finals1 == finals2
+        assert (_solve_mask(target, f1, rho, point) == g).all()  # uniqueness for witness 1
+
+
+def test_zk_matmul_evaluations_are_masked_and_fresh():
+    """a_eval / w_eval are NOT A~(r') / W~(r') and change with fresh randomness for the same
+    committed witness; commitments without evaluation masks are refused by prover and verifier."""
+    shape = (2, 3, 4, 2)
+    a, w, z = _instance(shape, 8)
+    evals = []
+    for seed in (8, 9):
+        coms, pd = M.commit_statement(a, w, z, FAST, rng=seed, zero_knowledge=True)
+        out = []
+        proof = M.prove_committed_zk(None, None, None, pd, rng=seed, _prover_out=out)
+        assert M.verify_committed_zk(coms, shape, proof, **MINQ)
+        evals.append((ie(proof.a_eval), ie(proof.w_eval)))
+        # recompute the true (unmasked) evaluations at the proof's point
+        tr = Transcript("jaxgraph.zk.matmul.committed.zk")
+        M._absorb_commitments(tr, "matmul", coms)
+        dims = M._dims_from_shape(shape)
+        r_t, r_i, r_j = M._begin(tr, "matmul", dims, None)
+        tr.append("matmul/z_eval", proof.z_eval)
+        res = ZS.verify(proof.z_eval, proof.sumcheck, tr, num_vars=3, degree=5,
+                        label="matmul/zksumcheck", **MINQ)
+        assert res.ok
+        pts = M._opening_points((r_t, r_i, r_j, res.point[:2], res.point[2:]))
+        pshape = M.padded_shape(dims)
+        a_true = np.asarray(mle.evaluate(M._padded_table(a, True, (pshape[0], pshape[1], pshape[2])),
+                                         pts["A"]))
+        assert ie(a_true) != ie(proof.a_eval)
+    assert evals[0][0] != evals[1][0] and evals[0][1] != evals[1][1]
+    coms, pd = M.commit_statement(a, w, z, FAST, rng=1)
+    with pytest.raises(ValueError, match="evaluation masks"):
+        M.prove_committed_zk(None, None, None, pd, rng=1)
+    coms_zk, pd_zk = M.commit_statement(a, w, z, FAST, rng=1, zero_knowledge=True)
+    proof = M.prove_committed_zk(None, None, None, pd_zk, rng=1)
+    bad = M.MatmulCommitments(A=coms.A, W=coms_zk.W, Z=coms_zk.Z)
+    v = M.verify_committed_zk_detailed(bad, shape, proof, **MINQ)
+    assert not v.ok and "evaluation masks" in v.reason
