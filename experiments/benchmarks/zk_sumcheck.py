@@ -37,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags, logging  # noqa: E402
 
 _LOG_SIZE = flags.DEFINE_integer("log_size", 20, "Sumcheck tables have 2^log_size entries.")
 _DEGREE = flags.DEFINE_integer("degree", 3, "Number K of multiplied tables (round-poly degree).")
@@ -54,7 +54,20 @@ _COMMITTED = flags.DEFINE_bool(
 _ZK = flags.DEFINE_bool(
     "zk", False, "Also time the zero-knowledge committed matmul proof (masked sumcheck + "
     "evaluation masks: commit_statement(zero_knowledge=True), prove_committed_zk).")
+_PLAIN = flags.DEFINE_bool(
+    "plain", True, "Time the sumcheck and the plain (hash-bound) matmul proof; --noplain runs only "
+    "the --committed / --zk entries.")
 _QUERIES = flags.DEFINE_integer("queries", 245, "PCS column queries t for --committed (245 = secure default).")
+
+
+def _phase(name):
+    """Log a phase boundary with the peak resident memory so far (long runs at the issue size)."""
+    import gc
+    import resource
+
+    gc.collect()
+    logging.info("%s (peak RSS so far %.1f GB)", name,
+                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)
 
 
 def _median(fn, repeats):
@@ -156,6 +169,7 @@ def bench_matmul_committed(N, m, k, n, repeats, queries, zero_knowledge=False):
     a, w, z = (np.asarray(F.from_signed(x)) for x in (ai, wi, zi))
     del ai, wi, zi
     params = pcs.PCSParams(queries=queries)
+    _phase(f"committed matmul (zero_knowledge={zero_knowledge}): commit")
     commit_times = {}
     t = time.perf_counter()
     coms, pd = M.commit_statement(a, w, z, params, rng=None, zero_knowledge=zero_knowledge,
@@ -169,8 +183,10 @@ def bench_matmul_committed(N, m, k, n, repeats, queries, zero_knowledge=False):
             p.openings_used = 0
         return prove_fn(None, None, None, pd)
 
+    _phase("committed matmul: prove")
     prove_s, first_prove_s, proof = _median(prove, repeats)
     shape = (N, m, k, n)
+    _phase("committed matmul: verify")
 
     def verify():
         return verify_fn(coms, shape, proof, min_queries=queries)
@@ -199,10 +215,13 @@ def main(argv):
     result = {
         "jax": jax.__version__, "backend": jax.default_backend(),
         "device": str(jax.devices()[0]), "cpu_count": os.cpu_count(),
-        "sumcheck": bench_sumcheck(_LOG_SIZE.value, _DEGREE.value, _REPEATS.value),
-        "matmul": bench_matmul(_N.value, _M.value, _K.value, _NCOLS.value, _REPEATS.value,
-                               _SKIP_VERIFY.value),
     }
+    if _PLAIN.value:
+        _phase("sumcheck")
+        result["sumcheck"] = bench_sumcheck(_LOG_SIZE.value, _DEGREE.value, _REPEATS.value)
+        _phase("plain matmul")
+        result["matmul"] = bench_matmul(_N.value, _M.value, _K.value, _NCOLS.value,
+                                        _REPEATS.value, _SKIP_VERIFY.value)
     if _COMMITTED.value:
         result["matmul_committed"] = bench_matmul_committed(
             _N.value, _M.value, _K.value, _NCOLS.value, _REPEATS.value, _QUERIES.value)

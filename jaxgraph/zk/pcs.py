@@ -354,16 +354,29 @@ def _leaf(salt, col) -> bytes:
 
 
 # ----------------------------------------------------------------------------- commit
-ENCODE_CHUNK_BYTES = 1 << 27
+ENCODE_CHUNK_BYTES = 1 << 29
 """Rows are Reed-Solomon encoded in chunks of about this many output bytes, written straight into
-the column-major matrix: peak memory is the encoded matrix plus one chunk (the encoded W of the
-issue's 128 x 1024 x 1024 benchmark alone is 8 GiB)."""
+the column-major matrix, so peak memory is the encoded matrix plus one chunk."""
+SPILL_BYTES = 1 << 31
+"""Encoded matrices larger than this live in an anonymous temporary file (``np.memmap``; directory
+``$JAXGRAPH_SPILL_DIR`` or the system default), so the page cache, not the process heap, holds
+them: the encoded W of the issue's 128 x (1024 x 1024) benchmark alone is 8.6 GB."""
+
+
+def _alloc_encoded(big_n, rows) -> np.ndarray:
+    nbytes = 8 * big_n * rows
+    if nbytes <= SPILL_BYTES:
+        return np.empty((big_n, rows), np.uint64)
+    import tempfile
+    f = tempfile.TemporaryFile(dir=os.environ.get("JAXGRAPH_SPILL_DIR"))  # already unlinked
+    f.truncate(nbytes)
+    return np.memmap(f, dtype=np.uint64, mode="r+", shape=(big_n, rows))
 
 
 def _encode_columns(message, big_n) -> np.ndarray:
     """Column-major Reed-Solomon encoding uint64 [N, R] of every row of ``message`` [R, K]."""
     rows = message.shape[0]
-    out = np.empty((big_n, rows), np.uint64)
+    out = _alloc_encoded(big_n, rows)
     step = max(1, ENCODE_CHUNK_BYTES // (8 * big_n))
     for r0 in range(0, rows, step):
         out[:, r0:r0 + step] = ntt(message[r0:r0 + step], big_n).T
