@@ -37,8 +37,10 @@ setup(
             "nbclient>=0.10,<1",
             "nbformat>=5.9,<6",
             "ipykernel>=6.29,<8",
+            "rdkit>=2024.3,<2028",
+            "ase>=3.22,<4",
         ],
-        "chem": ["rdkit>=2024.3"],
+        "chem": ["rdkit>=2024.3", "ase>=3.22,<4"],
         "baselines": ["torch>=2.2", "torch_geometric>=2.5"],
     },
 )

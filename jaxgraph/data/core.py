@@ -264,6 +264,7 @@ _LOADER_MODULES = (
     "embedding",
     "mil",
     "movielens",
+    "g2",
 )
 
 

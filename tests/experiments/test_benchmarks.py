@@ -19,3 +19,18 @@ def test_message_passing_benchmark_smoke(tmp_path):
     assert r["nodes"] == 500 and r["jaxgraph"]["forward"] > 0 and r["jaxgraph"]["forward_backward"] > 0
     # PyG is optional (the `baselines` extra); either measured or reported unavailable.
     assert isinstance(r["pyg"], dict) or str(r["pyg"]).startswith("unavailable")
+
+
+def test_gaunt_benchmark_smoke(tmp_path):
+    out = tmp_path / "gaunt.json"
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "experiments/benchmarks/gaunt.py"), "--lmax_list=1,2", "--batch=8",
+         "--methods=fft,matmul,auto,cg", "--repeats=1", "--acc_batch=4", f"--out={out}"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    r = json.load(open(out))
+    rows = {(row["method"], row["L"]): row for row in r["results"]}
+    assert set(rows) == {(m, L) for m in ("fft", "matmul", "auto", "cg") for L in (1, 2)}
+    for row in rows.values():  # every method computes the Gaunt product (CG through its path map)
+        assert row["fwd_ms"] > 0 and row["fwd_bwd_ms"] > 0 and row["max_rel_err"] < 1e-5

@@ -48,7 +48,8 @@ def test_reproduce_table_and_json(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="unknown claim"):
         reproduce.run_claims(["no-such-claim"])
     keys = set(reproduce.claims())
-    assert {"gcn-cora", "gcn-citeseer", "gat-cora", "gin-mutag", "gin-proteins"} <= keys
+    assert {"gcn-cora", "gcn-citeseer", "gat-cora", "gin-mutag", "gin-proteins", "gaunt-speedup-l8",
+            "molecule3d-distance"} <= keys
 
 
 @pytest.mark.slow
