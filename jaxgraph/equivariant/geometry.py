@@ -873,41 +873,50 @@ def train_distance_model(packed, train_idx, valid_idx, *, hidden=64, num_layers=
     if len(train_idx) == 0:
         raise ValueError("train_idx is empty")
     model = PairDistanceGNN(hidden=hidden, num_layers=num_layers, max_hop=max_hop)
-    rng = np.random.default_rng(seed)
     bs = min(batch_size, len(train_idx))
     g0, ex0 = _batch_graph(packed, np.asarray(train_idx[:bs]))
     params = model.init(jax.random.PRNGKey(seed), g0, ex0["hops"], ex0["edge_mask"].reshape(-1))
     steps_per_epoch = max(len(train_idx) // bs, 1)
     tx, step = _distance_train_fns(model, float(learning_rate), max(epochs * steps_per_epoch, 1))
-    opt_state = tx.init(params)
 
-    best = (np.inf, params)
-    history = []
+    def train_step(params, opt_state, idx):
+        g, ex = _batch_graph(packed, idx)
+        return step(params, opt_state, g, ex["hops"], ex["edge_mask"].reshape(-1), ex["pos"], ex["mask"])
+
+    def validate(params):
+        d_val = predict_distances(model, params, packed, valid_idx, batch_size=bs)
+        m = packed["mask"][valid_idx]
+        dt = np.asarray(pairwise_distances(packed["pos"][valid_idx]))
+        pairs = np.asarray(_pair_mask(jnp.asarray(m)))
+        per = (np.abs(d_val - dt) * pairs).sum((1, 2)) / np.maximum(pairs.sum((1, 2)), 1)
+        return float(per.mean())
+
+    params, history = _train_epochs(params, tx.init(params), train_idx, bs, epochs, seed, train_step,
+                                    validate if len(valid_idx) else None, log, "distance", "valid_dmae")
+    return model, params, history
+
+
+def _train_epochs(params, opt_state, train_idx, bs, epochs, seed, train_step, validate, log, what, valid_key):
+    """Shared epoch loop of the two trainers: shuffle, one ``train_step(params, opt_state, idx) ->
+    (params, opt_state, loss)`` per batch, ``validate(params) -> float`` (None: the mean train
+    loss), keep the parameters of the best validation epoch. Returns ``(best_params, history)``."""
+    rng = np.random.default_rng(seed)
+    steps_per_epoch = max(len(train_idx) // bs, 1)
+    best, history = (np.inf, params), []
     for ep in range(epochs):
         t0 = time.time()
         perm = rng.permutation(np.asarray(train_idx))
         losses = []
         for s in range(steps_per_epoch):
-            idx = perm[s * bs:(s + 1) * bs]
-            g, ex = _batch_graph(packed, idx)
-            params, opt_state, loss = step(params, opt_state, g, ex["hops"], ex["edge_mask"].reshape(-1),
-                                           ex["pos"], ex["mask"])
+            params, opt_state, loss = train_step(params, opt_state, perm[s * bs:(s + 1) * bs])
             losses.append(float(loss))
-        if len(valid_idx):
-            d_val = predict_distances(model, params, packed, valid_idx, batch_size=bs)
-            m = packed["mask"][valid_idx]
-            dt = np.asarray(pairwise_distances(packed["pos"][valid_idx]))
-            pairs = np.asarray(_pair_mask(jnp.asarray(m)))
-            per = (np.abs(d_val - dt) * pairs).sum((1, 2)) / np.maximum(pairs.sum((1, 2)), 1)
-            vd = float(per.mean())
-        else:
-            vd = float(np.mean(losses))
-        history.append({"epoch": ep + 1, "train_loss": float(np.mean(losses)), "valid_dmae": vd})
-        if vd < best[0]:
-            best = (vd, params)
-        log(f"  epoch {ep + 1}/{epochs}: train L1 {np.mean(losses):.4f}  valid distance MAE {vd:.4f}  "
+        val = validate(params) if validate is not None else float(np.mean(losses))
+        history.append({"epoch": ep + 1, "train_loss": float(np.mean(losses)), valid_key: val})
+        if val < best[0] or not np.isfinite(best[0]):
+            best = (val, params)
+        log(f"  {what} epoch {ep + 1}/{epochs}: train loss {np.mean(losses):.4f}  {valid_key} {val:.4f}  "
             f"({time.time() - t0:.1f}s)")
-    return model, best[1], history
+    return best[1], history
 
 
 @functools.lru_cache(maxsize=16)
@@ -1122,23 +1131,14 @@ def train_property_model(species, pos, mask, y, train_idx, valid_idx, *, kind="i
             out.append(np.asarray(fwd(params, inputs(positions, bb)))[: len(b)])
         return np.concatenate(out) * sd + mu
 
-    rng = np.random.default_rng(seed)
-    best = (np.inf, params)
-    for ep in range(epochs):
-        t0 = time.time()
-        perm = rng.permutation(np.asarray(train_idx))
-        losses = []
-        for k in range(steps_per_epoch):
-            b = perm[k * bs:(k + 1) * bs]
-            params, opt_state, loss = step(params, opt_state, inputs(pos, b),
-                                           jnp.asarray(((y[b] - mu) / sd).astype(np.float32)))
-            losses.append(float(loss))
-        vm = float(np.mean(np.abs(predict_with(params, pos, valid_idx) - y[valid_idx]))) if len(valid_idx) else np.inf
-        if vm < best[0] or not np.isfinite(best[0]):
-            best = (vm, params)
-        log(f"  property epoch {ep + 1}/{epochs}: train L1 (std units) {np.mean(losses):.4f}  valid MAE {vm:.4f} eV "
-            f"({time.time() - t0:.1f}s)")
-    params = best[1]
+    def train_step(params, opt_state, b):
+        return step(params, opt_state, inputs(pos, b), jnp.asarray(((y[b] - mu) / sd).astype(np.float32)))
+
+    def validate(params):  # valid MAE in eV
+        return float(np.mean(np.abs(predict_with(params, pos, valid_idx) - y[valid_idx])))
+
+    params, _ = _train_epochs(params, opt_state, train_idx, bs, epochs, seed, train_step,
+                              validate if len(valid_idx) else None, log, "property", "valid_mae_eV")
     return lambda positions, idx: predict_with(params, positions, idx)
 
 
