@@ -122,7 +122,8 @@ from jaxgraph.zk._x64 import x64
 from jaxgraph.zk.transcript import Transcript
 
 __all__ = ["PCSParams", "Commitment", "ProverData", "OpeningProof", "commit", "open", "verify",
-           "verify_detailed", "soundness_bits", "DEFAULT_QUERIES", "GENERATOR", "ntt"]
+           "verify_detailed", "soundness_bits", "DEFAULT_QUERIES", "GENERATOR", "ntt",
+           "MultiOpeningProof", "open_many", "verify_many_detailed"]
 
 P = F.P
 GENERATOR = 7
@@ -618,3 +619,166 @@ def verify(commitment: Commitment, point, value, proof: OpeningProof, transcript
     """
     return verify_detailed(commitment, point, value, proof, transcript, label=label,
                            mask_weight=mask_weight)[0]
+
+
+# ----------------------------------------------------------------------------- multi-point opening
+@dataclasses.dataclass(frozen=True)
+class MultiOpeningProof:
+    """One opening of a commitment at s points at once (see :func:`open_many`).
+
+    Attributes:
+      mask_index: k0; the opening uses the mask pairs k0 .. k0 + s - 1.
+      mask_evals: y_g per point, uint64 [s, 2].
+      u: proximity vector, uint64 [K, 2] (masked by R0^(k0)).
+      vs: evaluation vectors, uint64 [s, K, 2] (v_j masked by rho_j Rg^(k0 + j)).
+      columns, salts, paths: as :class:`OpeningProof` (ONE set of t queried columns).
+    """
+    mask_index: int
+    mask_evals: np.ndarray
+    u: np.ndarray
+    vs: np.ndarray
+    columns: np.ndarray
+    salts: np.ndarray
+    paths: np.ndarray
+
+    def num_bytes(self) -> int:
+        return int(8 + self.mask_evals.nbytes + self.u.nbytes + self.vs.nbytes
+                   + self.columns.nbytes + self.salts.nbytes + self.paths.nbytes)
+
+
+def _begin_many(transcript, com, zs, k0, label):
+    transcript.append_bytes(label + "/root", com.root)
+    transcript.append(label + "/params", np.concatenate(
+        [com.params_words(), np.array([k0, len(zs)], np.uint64)]))
+    transcript.append(label + "/points", np.stack(zs))
+
+
+def _challenges_many(transcript, a, prm, s, label):
+    rhos = transcript.challenges(label + "/rho", s)
+    _, r = _challenges(transcript, a, prm, label + "/prox")
+    return rhos, r
+
+
+def _coefficients_many(a, prm, k0, rhos, r, q1s):
+    cu, _ = _coefficients(a, prm, k0, rhos[0], r, q1s[0])
+    cvs = [_coefficients(a, prm, k0 + j, rhos[j], r, q1s[j])[1] for j in range(len(q1s))]
+    return cu, cvs
+
+
+def open_many(prover_data: ProverData, points, transcript: Transcript, *, label: str = "pcs"):
+    """Open the committed polynomial at s points with ONE proximity vector and ONE set of t
+    column queries (one v_j per point, each masked by its own Rg row).
+
+    Uses the s mask pairs k0 .. k0 + s - 1 (``openings_used`` advances by s): R0^(k0) masks u,
+    Rg^(k0 + j) masks v_j. Only one set of <= t columns is ever opened, so t_rand >= t keeps the
+    opened columns perfectly hiding (the multi-opening replaces s separate openings, which need
+    t_rand >= s t and s sets of columns). Soundness: the proximity test is shared, each claim j
+    has its own column check and final equation; by the union bound the error is at most
+    (3/4)^t + s ((1/2)^t + (N + 2)/p^2) (cf. the module docstring). Not for commitments with
+    evaluation masks.
+
+    Returns (values uint64 [s, 2], :class:`MultiOpeningProof`).
+    """
+    pd = prover_data
+    com = pd.commitment
+    prm = com.params
+    n = com.num_vars
+    a, b, k, big_n, rows = _layout(n, prm)
+    zs = [_ext_point(p, n) for p in points]
+    s = len(zs)
+    if s < 1:
+        raise ValueError("points is empty")
+    if prm.eval_masks:
+        raise ValueError("open_many does not support commitments with evaluation masks")
+    if pd.openings_used + s > prm.max_openings:
+        raise RuntimeError(f"{s} points need {s} mask pairs; {prm.max_openings - pd.openings_used} left")
+    k0 = pd.openings_used
+    pd.openings_used += s
+    _begin_many(transcript, com, zs, k0, label)
+    q1s = [np.asarray(mle.eq_table(z[b:])) for z in zs]
+    q2s = [np.asarray(mle.eq_table(z[:b])) for z in zs]
+    values = np.array([np.asarray(mle.evaluate(pd.table, z)) for z in zs], np.uint64).reshape(s, 2)
+    mask_evals = np.zeros((s, 2), np.uint64)
+    for j in range(s):
+        _, (rgre, rgim) = _mask_rows(a, k0 + j)
+        g = np.stack([pd.message[rgre, :1 << b], pd.message[rgim, :1 << b]], axis=-1)
+        mask_evals[j] = np.asarray(mle.dot(g, q2s[j]))
+    transcript.append(label + "/values", values)
+    transcript.append(label + "/mask_evals", mask_evals)
+    rhos, r = _challenges_many(transcript, a, prm, s, label)
+    cu, cvs = _coefficients_many(a, prm, k0, rhos, r, q1s)
+    u = _combine(cu, pd.message)
+    vs = np.stack([_combine(cv, pd.message) for cv in cvs])
+    transcript.append(label + "/u", u)
+    transcript.append(label + "/vs", vs)
+    idx = _queries(transcript, prm, big_n, label)
+    paths = np.array([[np.frombuffer(x, np.uint8) for x in pd.tree.path(j)] for j in idx],
+                     dtype=np.uint8).reshape(len(idx), pd.tree.depth, 32)
+    proof = MultiOpeningProof(mask_index=k0, mask_evals=mask_evals, u=u, vs=vs,
+                              columns=pd.encoded_cols[idx].copy(), salts=pd.salts[idx].copy(),
+                              paths=paths)
+    return values, proof
+
+
+def verify_many_detailed(commitment: Commitment, points, values, proof: MultiOpeningProof,
+                         transcript: Transcript, *, label: str = "pcs"):
+    """Verify a :class:`MultiOpeningProof` of f~(points[j]) = values[j]; (ok, reason)."""
+    com = commitment
+    prm = com.params
+    try:
+        n = com.num_vars
+        a, b, k, big_n, rows = _layout(n, prm)
+        if (1 << a, 1 << b) != tuple(com.shape) or not isinstance(com.root, bytes) or len(com.root) != 32:
+            return False, "malformed commitment"
+        if prm.eval_masks:
+            return False, "multi-openings of commitments with evaluation masks are not supported"
+        zs = [_ext_point(p, n) for p in points]
+    except (ValueError, TypeError, AttributeError) as exc:
+        return False, f"malformed input: {exc}"
+    s = len(zs)
+    if not isinstance(proof, MultiOpeningProof) or s < 1:
+        return False, "malformed proof"
+    k0 = proof.mask_index
+    if not isinstance(k0, (int, np.integer)) or not 0 <= int(k0) or int(k0) + s > prm.max_openings:
+        return False, "bad mask index"
+    k0 = int(k0)
+    for name, arr, shape in (("values", values, (s, 2)), ("mask_evals", proof.mask_evals, (s, 2)),
+                             ("u", proof.u, (k, 2)), ("vs", proof.vs, (s, k, 2))):
+        arr = np.asarray(arr)
+        if arr.dtype != np.uint64 or arr.shape != shape or not F.is_canonical(arr):
+            return False, f"{name} must be a canonical uint64 {list(shape)}"
+    values = np.asarray(values)
+    _begin_many(transcript, com, zs, k0, label)
+    transcript.append(label + "/values", values)
+    transcript.append(label + "/mask_evals", proof.mask_evals)
+    rhos, r = _challenges_many(transcript, a, prm, s, label)
+    transcript.append(label + "/u", proof.u)
+    transcript.append(label + "/vs", proof.vs)
+    idx = _queries(transcript, prm, big_n, label)
+    t = len(idx)
+    cols, salts, paths = np.asarray(proof.columns), np.asarray(proof.salts), np.asarray(proof.paths)
+    depth = big_n.bit_length() - 1
+    if cols.dtype != np.uint64 or cols.shape != (t, rows) or not F.is_canonical(cols):
+        return False, "columns must be canonical uint64 [T, R]"
+    if salts.dtype != np.uint8 or salts.shape != (t, 32):
+        return False, "salts must be uint8 [T, 32]"
+    if paths.dtype != np.uint8 or paths.shape != (t, depth, 32):
+        return False, "paths must be uint8 [T, log2 N, 32]"
+    for i, j in enumerate(idx):
+        path = [paths[i, d].tobytes() for d in range(depth)]
+        if not merkle.verify_path(com.root, j, _leaf(salts[i], cols[i]), path, big_n):
+            return False, f"Merkle path of column {j} does not verify"
+    q1s = [np.asarray(mle.eq_table(z[b:])) for z in zs]
+    cu, cvs = _coefficients_many(a, prm, k0, rhos, r, q1s)
+    if not (_combine(cu, cols.T) == _ext_ntt(proof.u, big_n)[idx]).all():
+        return False, "proximity check: r-combination of opened columns != Enc(u)"
+    for j in range(s):
+        v = np.asarray(proof.vs[j])
+        if not (_combine(cvs[j], cols.T) == _ext_ntt(v, big_n)[idx]).all():
+            return False, f"evaluation check {j}: q1-combination of opened columns != Enc(v_{j})"
+        lhs = F.int_ext(np.asarray(mle.dot(v[:1 << b], np.asarray(mle.eq_table(zs[j][:b])))))
+        rhs = F.int_ext_add(F.int_ext(values[j]),
+                            F.int_ext_mul(F.int_ext(rhos[j]), F.int_ext(proof.mask_evals[j])))
+        if lhs != rhs:
+            return False, f"<v_{j}, q2> != value + rho * mask_eval"
+    return True, ""

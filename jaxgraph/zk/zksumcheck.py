@@ -14,7 +14,9 @@ Commitment to g (what its opening reveals)
 g is committed with the hiding multilinear PCS of ``pcs.py`` as ONE base-field table
 ``T[i, part, k]`` (flattened index ``(i * 2 + part) * L + k``, ``L = 2^m >= K + 1``,
 ``part`` 0/1 = the c0/c1 halves of the extension coefficients, rows ``i >= n`` zero), with
-``max_openings = n``. Opening i is the MLE of T at the point
+``max_openings = n`` mask pairs and ``t_rand = t``: the n evaluations are proved together by ONE
+multi-point opening (``pcs.open_many``: one proximity test, one set of t queried columns, one
+masked evaluation vector per point). Evaluation i is the MLE of T at the point
 
     z^(i) = ( s/(1+s), s^2/(1+s^2), ..., s^(2^(m-1))/(1+s^(2^(m-1))),  X/(1+X),  bits(i) ),
     s = r_i,
@@ -22,8 +24,8 @@ g is committed with the hiding multilinear PCS of ``pcs.py`` as ONE base-field t
 whose boolean i-coordinates select row i and whose other coordinates make the eq weights
 proportional to the monomials: ``T~(z^(i)) = g_i(r_i) / lambda(r_i)`` with
 ``lambda(s) = (1 + X) prod_j (1 + s^(2^j))``. So the verifier learns exactly the n values
-``y_i = g_i(r_i)`` (hence ``g(r) = sum_i y_i``) and, by the PCS hiding property (one opening per
-mask pair), nothing else about T. A cheating prover may commit a T with nonzero coefficients
+``y_i = g_i(r_i)`` (hence ``g(r) = sum_i y_i``) and, by the PCS hiding property (one mask pair
+per point, one set of <= t opened columns), nothing else about T. A cheating prover may commit a T with nonzero coefficients
 up to degree L - 1; g is then still a well-defined sum of univariates of degree < L, which only
 changes the per-round Schwartz-Zippel degree to L - 1 (soundness error n (L - 1) / p^2).
 ``lambda(r_i) = 0`` happens with probability <= m / p^2; the prover then raises and the
@@ -37,13 +39,14 @@ Protocol (transcript labels with prefix ``label``)
 4. the ordinary sumcheck (``sumcheck.py`` message format, labels ``label/round``, ``label/r``) on
    ``f + rho g`` for the claim ``C + rho G``: round i sends ``h_i = f_i + rho ghat_i`` with
    ``ghat_i(X) = 2^(n-i)(sum_{j<i} g_j(r_j) + g_i(X)) + 2^(n-i-1) sum_{j>i} (g_j(0)+g_j(1))``;
-5. ``label/mask/eval`` = the n opened MLE values, then the n PCS openings (``label/mask/open/i``);
+5. ``label/mask/eval`` = the n opened MLE values, then their multi-point opening
+   (``label/mask/open``);
 6. the verifier outputs the point r and ``expected_f = C_n - rho sum_i y_i``, which the CALLER
    must compare with ``prod_k f_k~(r)`` (commitment openings).
 
 Soundness: g and G are fixed before rho, so a false C survives step 3 only for one rho
-(1/p^2); the sumcheck on f + rho g has error <= n max(K, L-1) / p^2; plus n PCS openings of the
-mask commitment (each eps_pcs(t), see ``pcs.py``).
+(1/p^2); the sumcheck on f + rho g has error <= n max(K, L-1) / p^2; plus the multi-point
+opening of the mask commitment, (3/4)^t + n ((1/2)^t + (N + 2)/p^2) (``pcs.open_many``).
 
 Zero knowledge: what the simulator argument covers
 --------------------------------------------------
@@ -58,7 +61,8 @@ dimensions, the same as the domain. Hence for uniform g the tuple (G, round poly
 UNIFORM on an affine space that depends only on (C, f(r)) and the challenges: two witnesses with
 the same claim C and the same final value f(r) give identically distributed transcripts (the
 test solves for the unique masking g' that makes a second witness produce a given transcript).
-The PCS openings of g are simulatable from the y_i (``pcs.py`` hiding, one mask pair each).
+The multi-point opening of g is simulatable from the y_i (``pcs.py`` hiding: u masked by R0,
+each v_i by its own Rg row, one set of <= t_rand opened columns).
 
 Factor masks (hiding the final evaluations as well)
 ---------------------------------------------------
@@ -290,8 +294,10 @@ def mask_point(s, i: int, m: int, n_pad: int) -> np.ndarray:
 
 
 def _mask_params(num_vars, params):
+    """n mask pairs (one per opened row of T) but ONE multi-point opening (``pcs.open_many``),
+    so t_rand = t random columns per row keep the single set of opened columns hiding."""
     prm = params or pcs.PCSParams()
-    return dataclasses.replace(prm, max_openings=num_vars)
+    return dataclasses.replace(prm, max_openings=num_vars, t_rand=prm.queries)
 
 
 # ----------------------------------------------------------------------------- proof objects
@@ -304,17 +310,18 @@ class ZKSumcheckProof:
       mask_sum: G = sum_b g(b), uint64 [2].
       rounds: :class:`sumcheck.SumcheckProof` of the MASKED round polynomials h_i.
       mask_evals: uint64 [n, 2], the opened values T~(z^(i)) = g_i(r_i) / lambda(r_i).
-      mask_openings: tuple of n :class:`pcs.OpeningProof`.
+      mask_opening: :class:`pcs.MultiOpeningProof` of T at the n points z^(i) (one proximity
+        test, one set of queried columns).
     """
     mask_commitment: pcs.Commitment
     mask_sum: np.ndarray
     rounds: S.SumcheckProof
     mask_evals: np.ndarray
-    mask_openings: tuple
+    mask_opening: pcs.MultiOpeningProof
 
     def num_bytes(self) -> int:
         return int(32 + self.mask_sum.nbytes + self.rounds.round_evals.nbytes
-                   + self.mask_evals.nbytes + sum(o.num_bytes() for o in self.mask_openings))
+                   + self.mask_evals.nbytes + self.mask_opening.num_bytes())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -435,21 +442,18 @@ class ZKProver:
                 finals = np.asarray(ts[:, 0])
         self._inner._tables = None
         self.f_round_evals = f_evals
-        # --- open g_i at r_i (one PCS opening per row of the mask table)
+        # --- open g_i at r_i: row i of the mask table at z^(i), all n in one multi-opening
         pts = [mask_point(point[i], i, m, n_pad) for i in range(n)]
         with x64():
             from jaxgraph.zk import mle
             vals = np.array([np.asarray(mle.evaluate(self._mask_pd.table, z)) for z in pts],
                             np.uint64).reshape(n, 2)
         transcript.append(label + "/mask/eval", vals)
-        openings = []
-        for i in range(n):
-            v, op = pcs.open(self._mask_pd, pts[i], transcript, label=f"{label}/mask/open/{i}")
-            assert (np.asarray(v) == vals[i]).all()
-            openings.append(op)
+        v, opening = pcs.open_many(self._mask_pd, pts, transcript, label=f"{label}/mask/open")
+        assert (np.asarray(v) == vals).all()
         proof = ZKSumcheckProof(mask_commitment=self.mask_commitment, mask_sum=G,
                                 rounds=S.SumcheckProof(h_evals), mask_evals=vals,
-                                mask_openings=tuple(openings))
+                                mask_opening=opening)
         return proof, point, finals, rho
 
 
@@ -501,8 +505,8 @@ def verify(claim, proof: ZKSumcheckProof, transcript: Transcript, *, num_vars: i
     claim = np.asarray(claim)
     if claim.dtype != np.uint64 or claim.shape not in ((), (2,)) or not F.is_canonical(claim):
         return bad("claim must be a canonical uint64 [2]")
-    if not isinstance(proof.mask_openings, (tuple, list)) or len(proof.mask_openings) != n:
-        return bad(f"expected {n} mask openings")
+    if not isinstance(proof.mask_opening, pcs.MultiOpeningProof):
+        return bad("mask opening is malformed")
     _absorb_mask_commitment(transcript, label, com)
     transcript.append(label + "/mask/sum", G)
     rho = transcript.challenge(label + "/rho")
@@ -511,22 +515,19 @@ def verify(claim, proof: ZKSumcheckProof, transcript: Transcript, *, num_vars: i
     if not res.ok:
         return bad("masked sumcheck: " + res.reason)
     transcript.append(label + "/mask/eval", ev)
+    try:
+        pts = [mask_point(res.point[i], i, m, n_pad) for i in range(n)]
+    except ValueError as exc:
+        return bad(str(exc))
+    try:
+        ok, reason = pcs.verify_many_detailed(com, pts, ev, proof.mask_opening, transcript,
+                                              label=f"{label}/mask/open")
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        ok, reason = False, f"malformed opening: {exc}"
+    if not ok:
+        return bad(f"mask opening: {reason}")
     g_r = (0, 0)
     for i in range(n):
-        try:
-            z = mask_point(res.point[i], i, m, n_pad)
-        except ValueError as exc:
-            return bad(str(exc))
-        op = proof.mask_openings[i]
-        if not isinstance(op, pcs.OpeningProof):
-            return bad(f"mask opening {i} is malformed")
-        try:
-            ok, reason = pcs.verify_detailed(com, z, ev[i], op, transcript,
-                                             label=f"{label}/mask/open/{i}")
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
-            ok, reason = False, f"malformed opening: {exc}"
-        if not ok:
-            return bad(f"mask opening {i}: {reason}")
         g_r = F.int_ext_add(g_r, F.int_ext_mul(mask_scale(res.point[i], m), _t(ev[i])))
     expected = F.int_ext_sub(_t(res.expected), F.int_ext_mul(_t(rho), g_r))
     return ZKSumcheckResult(True, res.point, _arr(expected))

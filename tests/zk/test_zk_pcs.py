@@ -428,3 +428,36 @@ def test_chunked_and_spilled_encoding_match_one_shot(monkeypatch):
     assert com1.root == com0.root
     val, proof = pcs.open(pd1, z, Transcript("s"))
     assert pcs.verify(com1, z, val, proof, Transcript("s"))
+
+
+# ----------------------------------------------------------------------------- multi-point opening
+def test_open_many_complete_and_tamper_rejected():
+    """s points, one proximity test and one set of columns: values equal the big-int MLE; any
+    changed value, mask eval, u, v_j, column, salt or path is rejected; too many points or an
+    evaluation-masked commitment raise."""
+    n, s = 7, 4
+    prm = dataclasses.replace(FAST, max_openings=s + 1, t_rand=FAST.queries)
+    tab = _table(n, 12)
+    zs = [_point(n, 20 + j) for j in range(s)]
+    com, pd = pcs.commit(tab, rng=12, params=prm)
+    vals, proof = pcs.open_many(pd, zs, Transcript("mo"))
+    assert pd.openings_used == s
+    for j in range(s):
+        assert F.int_ext(vals[j]) == ref.mle_eval([int(x) for x in tab],
+                                                  [tuple(int(c) for c in zi) for zi in zs[j]])
+    check = lambda v, p: pcs.verify_many_detailed(com, zs, v, p, Transcript("mo"))
+    assert check(vals, proof) == (True, "")
+    assert proof.columns.shape[0] <= prm.queries  # ONE set of queried columns
+    assert not check(_bump(vals, (2, 0)), proof)[0]
+    assert not pcs.verify_many_detailed(com, zs[::-1], vals[::-1], proof, Transcript("mo"))[0]
+    for field, idx in (("mask_evals", (1, 1)), ("u", (3, 0)), ("vs", (2, 5, 1)), ("columns", (0, 3))):
+        assert not check(vals, dataclasses.replace(proof, **{field: _bump(getattr(proof, field), idx)}))[0]
+    for field, idx in (("salts", (0, 0)), ("paths", (1, 0, 0))):
+        arr = getattr(proof, field).copy()
+        arr[idx] ^= 1
+        assert not check(vals, dataclasses.replace(proof, **{field: arr}))[0]
+    with pytest.raises(RuntimeError, match="mask pairs"):
+        pcs.open_many(pd, zs[:2], Transcript("mo"))
+    _, pd_em = pcs.commit(tab, rng=1, params=dataclasses.replace(prm, eval_masks=True))
+    with pytest.raises(ValueError, match="evaluation masks"):
+        pcs.open_many(pd_em, zs, Transcript("mo"))

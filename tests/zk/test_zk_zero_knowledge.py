@@ -86,9 +86,18 @@ def test_zk_sumcheck_rejects_false_claim_and_tampering():
     for i in range(n):
         assert not check(prover.claim, dataclasses.replace(
             proof, mask_evals=bump(proof.mask_evals, (i, 1))))
-        ops = list(proof.mask_openings)
-        ops[i] = dataclasses.replace(ops[i], v=bump(ops[i].v, (0, 0)))
-        assert not check(prover.claim, dataclasses.replace(proof, mask_openings=tuple(ops)))
+        op = proof.mask_opening  # v_i of the multi-opening, and its mask_eval
+        assert not check(prover.claim, dataclasses.replace(
+            proof, mask_opening=dataclasses.replace(op, vs=bump(op.vs, (i, 0, 0)))))
+        assert not check(prover.claim, dataclasses.replace(
+            proof, mask_opening=dataclasses.replace(op, mask_evals=bump(op.mask_evals, (i, 1)))))
+    op = proof.mask_opening
+    for field, idx in (("u", (0, 0)), ("columns", (0, 0)), ("salts", (0, 0)), ("paths", (0, 0, 0))):
+        arr = getattr(op, field)
+        bad = arr.copy()
+        bad[idx] = (int(bad[idx]) + 1) % (P if arr.dtype == np.uint64 else 256)
+        assert not check(prover.claim, dataclasses.replace(
+            proof, mask_opening=dataclasses.replace(op, **{field: bad})))
     # weak mask commitment parameters are refused
     res = ZS.verify(prover.claim, proof, Transcript("zk-test"), num_vars=n, degree=k,
                     min_queries=13)
@@ -278,10 +287,12 @@ def test_zk_matmul_tampering_rejected():
     for i in range(n_rounds):
         bad.append(dataclasses.replace(proof, sumcheck=dataclasses.replace(
             sc, mask_evals=_bump(sc.mask_evals, (i, 0)))))
-        ops = list(sc.mask_openings)
-        ops[i] = dataclasses.replace(ops[i], columns=_bump(ops[i].columns, (0, 0)))
+        op = sc.mask_opening
         bad.append(dataclasses.replace(proof, sumcheck=dataclasses.replace(
-            sc, mask_openings=tuple(ops))))
+            sc, mask_opening=dataclasses.replace(op, vs=_bump(op.vs, (i, 0, 1))))))
+    bad.append(dataclasses.replace(proof, sumcheck=dataclasses.replace(
+        sc, mask_opening=dataclasses.replace(sc.mask_opening,
+                                             columns=_bump(sc.mask_opening.columns, (0, 0))))))
     for name in ("z_eval", "a_eval", "w_eval"):
         bad.append(dataclasses.replace(proof, **{name: _bump(getattr(proof, name), 1)}))
     for name in ("open_A", "open_W", "open_Z"):
