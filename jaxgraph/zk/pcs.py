@@ -200,6 +200,12 @@ class Commitment:
         return self.params.words(self.num_vars)
 
 
+def _proof_bytes(proof) -> int:
+    """Serialized size: 8 bytes of mask index plus every array field."""
+    return int(8 + sum(np.asarray(getattr(proof, f.name)).nbytes for f in dataclasses.fields(proof)
+                       if f.name != "mask_index"))
+
+
 @dataclasses.dataclass(frozen=True)
 class OpeningProof:
     """Opening proof (numpy arrays; extension elements as uint64 [..., 2]).
@@ -222,8 +228,7 @@ class OpeningProof:
     paths: np.ndarray
 
     def num_bytes(self) -> int:
-        return int(8 + self.mask_eval.nbytes + self.u.nbytes + self.v.nbytes
-                   + self.columns.nbytes + self.salts.nbytes + self.paths.nbytes)
+        return _proof_bytes(self)
 
 
 class ProverData:
@@ -539,13 +544,36 @@ def open(prover_data: ProverData, point, transcript: Transcript, *, label: str =
     transcript.append(label + "/u", u)
     transcript.append(label + "/v", v)
     idx = _queries(transcript, prm, big_n, label)
-    columns = pd.encoded_cols[idx].copy()
-    salts = pd.salts[idx].copy()
-    paths = np.array([[np.frombuffer(s, np.uint8) for s in pd.tree.path(j)] for j in idx],
-                     dtype=np.uint8).reshape(len(idx), pd.tree.depth, 32)
+    columns, salts, paths = _opened_columns(pd, idx)
     proof = OpeningProof(mask_index=k_idx, mask_eval=mask_eval, u=u, v=v, columns=columns,
                          salts=salts, paths=paths)
     return value, proof
+
+
+def _opened_columns(pd, idx):
+    """(columns, salts, Merkle paths) of the queried positions ``idx`` (prover side)."""
+    paths = np.array([[np.frombuffer(x, np.uint8) for x in pd.tree.path(j)] for j in idx],
+                     dtype=np.uint8).reshape(len(idx), pd.tree.depth, 32)
+    return pd.encoded_cols[idx].copy(), pd.salts[idx].copy(), paths
+
+
+def _check_opened_columns(com, proof, idx, rows, big_n):
+    """Shapes of the opened columns, salts and paths, and every Merkle path against the root.
+    Returns (ok, reason, columns)."""
+    t = len(idx)
+    cols, salts, paths = np.asarray(proof.columns), np.asarray(proof.salts), np.asarray(proof.paths)
+    depth = big_n.bit_length() - 1
+    if cols.dtype != np.uint64 or cols.shape != (t, rows) or not F.is_canonical(cols):
+        return False, "columns must be canonical uint64 [T, R]", None
+    if salts.dtype != np.uint8 or salts.shape != (t, 32):
+        return False, "salts must be uint8 [T, 32]", None
+    if paths.dtype != np.uint8 or paths.shape != (t, depth, 32):
+        return False, "paths must be uint8 [T, log2 N, 32]", None
+    for i, j in enumerate(idx):
+        path = [paths[i, d].tobytes() for d in range(depth)]
+        if not merkle.verify_path(com.root, j, _leaf(salts[i], cols[i]), path, big_n):
+            return False, f"Merkle path of column {j} does not verify", None
+    return True, "", cols
 
 
 # ----------------------------------------------------------------------------- verify
@@ -580,20 +608,9 @@ def verify_detailed(commitment: Commitment, point, value, proof: OpeningProof,
     transcript.append(label + "/u", proof.u)
     transcript.append(label + "/v", proof.v)
     idx = _queries(transcript, prm, big_n, label)
-    t = len(idx)
-    cols, salts, paths = np.asarray(proof.columns), np.asarray(proof.salts), np.asarray(proof.paths)
-    depth = big_n.bit_length() - 1
-    if cols.dtype != np.uint64 or cols.shape != (t, rows) or not F.is_canonical(cols):
-        return False, "columns must be canonical uint64 [T, R]"
-    if salts.dtype != np.uint8 or salts.shape != (t, 32):
-        return False, "salts must be uint8 [T, 32]"
-    if paths.dtype != np.uint8 or paths.shape != (t, depth, 32):
-        return False, "paths must be uint8 [T, log2 N, 32]"
-    # --- Merkle paths
-    for i, j in enumerate(idx):
-        path = [paths[i, d].tobytes() for d in range(depth)]
-        if not merkle.verify_path(com.root, j, _leaf(salts[i], cols[i]), path, big_n):
-            return False, f"Merkle path of column {j} does not verify"
+    ok, reason, cols = _check_opened_columns(com, proof, idx, rows, big_n)
+    if not ok:
+        return False, reason
     # --- column consistency of u and v
     q1, q2 = np.asarray(mle.eq_table(z[b:])), np.asarray(mle.eq_table(z[:b]))
     cu, cv = _coefficients(a, prm, k_idx, rho, r, q1, weight)
@@ -642,8 +659,7 @@ class MultiOpeningProof:
     paths: np.ndarray
 
     def num_bytes(self) -> int:
-        return int(8 + self.mask_evals.nbytes + self.u.nbytes + self.vs.nbytes
-                   + self.columns.nbytes + self.salts.nbytes + self.paths.nbytes)
+        return _proof_bytes(self)
 
 
 def _begin_many(transcript, com, zs, k0, label):
@@ -712,11 +728,9 @@ def open_many(prover_data: ProverData, points, transcript: Transcript, *, label:
     transcript.append(label + "/u", u)
     transcript.append(label + "/vs", vs)
     idx = _queries(transcript, prm, big_n, label)
-    paths = np.array([[np.frombuffer(x, np.uint8) for x in pd.tree.path(j)] for j in idx],
-                     dtype=np.uint8).reshape(len(idx), pd.tree.depth, 32)
-    proof = MultiOpeningProof(mask_index=k0, mask_evals=mask_evals, u=u, vs=vs,
-                              columns=pd.encoded_cols[idx].copy(), salts=pd.salts[idx].copy(),
-                              paths=paths)
+    columns, salts, paths = _opened_columns(pd, idx)
+    proof = MultiOpeningProof(mask_index=k0, mask_evals=mask_evals, u=u, vs=vs, columns=columns,
+                              salts=salts, paths=paths)
     return values, proof
 
 
@@ -755,19 +769,9 @@ def verify_many_detailed(commitment: Commitment, points, values, proof: MultiOpe
     transcript.append(label + "/u", proof.u)
     transcript.append(label + "/vs", proof.vs)
     idx = _queries(transcript, prm, big_n, label)
-    t = len(idx)
-    cols, salts, paths = np.asarray(proof.columns), np.asarray(proof.salts), np.asarray(proof.paths)
-    depth = big_n.bit_length() - 1
-    if cols.dtype != np.uint64 or cols.shape != (t, rows) or not F.is_canonical(cols):
-        return False, "columns must be canonical uint64 [T, R]"
-    if salts.dtype != np.uint8 or salts.shape != (t, 32):
-        return False, "salts must be uint8 [T, 32]"
-    if paths.dtype != np.uint8 or paths.shape != (t, depth, 32):
-        return False, "paths must be uint8 [T, log2 N, 32]"
-    for i, j in enumerate(idx):
-        path = [paths[i, d].tobytes() for d in range(depth)]
-        if not merkle.verify_path(com.root, j, _leaf(salts[i], cols[i]), path, big_n):
-            return False, f"Merkle path of column {j} does not verify"
+    ok, reason, cols = _check_opened_columns(com, proof, idx, rows, big_n)
+    if not ok:
+        return False, reason
     q1s = [np.asarray(mle.eq_table(z[b:])) for z in zs]
     cu, cvs = _coefficients_many(a, prm, k0, rhos, r, q1s)
     if not (_combine(cu, cols.T) == _ext_ntt(proof.u, big_n)[idx]).all():
