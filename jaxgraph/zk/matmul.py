@@ -459,6 +459,39 @@ def _padded_table(x, stacked, shape):
     return np.ascontiguousarray(x, dtype=np.uint64).reshape(-1)
 
 
+def _check_prover_data(pd, A, W, Z):
+    """Given matrices (if any) must equal the committed ones; every commitment must have an
+    opening left (ValueError / RuntimeError otherwise)."""
+    for name, given in (("A", A), ("W", W), ("Z", Z)):
+        if given is not None:
+            ref = getattr(pd, name)
+            if tuple(np.shape(given)) != tuple(np.shape(ref)) or not np.array_equal(
+                    np.asarray(given), np.asarray(ref)):
+                raise ValueError(f"{name} differs from the committed {name}")
+    for name, p in pd.pcs_data.items():
+        if p.openings_used >= p.commitment.params.max_openings:
+            raise RuntimeError(f"commitment to {name} already opened max_openings times")
+
+
+def _check_commitments(commitments, dims, min_queries, need_eval_masks) -> str:
+    """The verifier's policy on the commitments: types, sizes matching the shape, t >= min_queries
+    and (zero-knowledge proofs) evaluation masks on A and W. Returns a reason, '' if fine."""
+    if not isinstance(commitments, MatmulCommitments):
+        return "commitments must be a MatmulCommitments"
+    for name, shp in _tensor_shapes(dims).items():
+        com = getattr(commitments, name)
+        if not isinstance(com, pcs.Commitment):
+            return f"commitment to {name} is not a pcs.Commitment"
+        if (1 << com.num_vars) != int(np.prod(shp)):
+            return f"commitment to {name} has the wrong size"
+        if com.params.queries < min_queries:
+            return f"commitment to {name} uses t = {com.params.queries} < {min_queries} queries"
+        if need_eval_masks and name in "AW" and not com.params.eval_masks:
+            return (f"commitment to {name} has no evaluation masks (its opening would reveal an "
+                    f"evaluation of {name})")
+    return ""
+
+
 def _absorb_commitments(transcript, label, commitments):
     for name in "AWZ":
         com = getattr(commitments, name)
@@ -535,15 +568,7 @@ def prove_committed(A, W, Z, prover_data: MatmulProverData, *,
     z_eval = (AW)~(r), which the Z opening contradicts), and the verifier rejects it.
     """
     pd = prover_data
-    for name, given in (("A", A), ("W", W), ("Z", Z)):
-        if given is not None:
-            ref = getattr(pd, name)
-            if tuple(np.shape(given)) != tuple(np.shape(ref)) or not np.array_equal(
-                    np.asarray(given), np.asarray(ref)):
-                raise ValueError(f"{name} differs from the committed {name}")
-    for name, p in pd.pcs_data.items():
-        if p.openings_used >= p.commitment.params.max_openings:
-            raise RuntimeError(f"commitment to {name} already opened max_openings times")
+    _check_prover_data(pd, A, W, Z)
     if transcript is None:
         transcript = Transcript("jaxgraph.zk.matmul.committed")
     _absorb_commitments(transcript, label, pd.commitments)
@@ -595,19 +620,11 @@ def verify_committed_detailed(commitments: MatmulCommitments, shape, proof: Comm
     """
     try:
         dims = _dims_from_shape(shape)
-        if not isinstance(commitments, MatmulCommitments):
-            return MatmulVerdict(False, "commitments must be a MatmulCommitments")
         if not isinstance(proof, CommittedMatmulProof) or not isinstance(proof.matmul, MatmulProof):
             return MatmulVerdict(False, "malformed proof")
-        for name, shp in _tensor_shapes(dims).items():
-            com = getattr(commitments, name)
-            if not isinstance(com, pcs.Commitment):
-                return MatmulVerdict(False, f"commitment to {name} is not a pcs.Commitment")
-            if (1 << com.num_vars) != int(np.prod(shp)):
-                return MatmulVerdict(False, f"commitment to {name} has the wrong size")
-            if com.params.queries < min_queries:
-                return MatmulVerdict(False, f"commitment to {name} uses t = {com.params.queries}"
-                                            f" < {min_queries} queries")
+        reason = _check_commitments(commitments, dims, min_queries, need_eval_masks=False)
+        if reason:
+            return MatmulVerdict(False, reason)
     except (ValueError, TypeError, AttributeError) as exc:
         return MatmulVerdict(False, f"malformed input: {exc}")
     if transcript is None:
@@ -705,15 +722,7 @@ def prove_committed_zk(A, W, Z, prover_data: MatmulProverData, *,
         if not getattr(pd.commitments, name).params.eval_masks:
             raise ValueError(f"commitment to {name} has no evaluation masks: commit with "
                              "commit_statement(..., zero_knowledge=True)")
-    for name, given in (("A", A), ("W", W), ("Z", Z)):
-        if given is not None:
-            ref = getattr(pd, name)
-            if tuple(np.shape(given)) != tuple(np.shape(ref)) or not np.array_equal(
-                    np.asarray(given), np.asarray(ref)):
-                raise ValueError(f"{name} differs from the committed {name}")
-    for name, p in pd.pcs_data.items():
-        if p.openings_used >= p.commitment.params.max_openings:
-            raise RuntimeError(f"commitment to {name} already opened max_openings times")
+    _check_prover_data(pd, A, W, Z)
     if mask_params is None:
         mask_params = pcs.PCSParams(queries=pd.commitments.A.params.queries)
     if transcript is None:
@@ -763,22 +772,11 @@ def verify_committed_zk_detailed(commitments: MatmulCommitments, shape,
     from jaxgraph.zk import zksumcheck as ZS
     try:
         dims = _dims_from_shape(shape)
-        if not isinstance(commitments, MatmulCommitments):
-            return MatmulVerdict(False, "commitments must be a MatmulCommitments")
         if not isinstance(proof, ZKCommittedMatmulProof):
             return MatmulVerdict(False, "malformed proof")
-        for name, shp in _tensor_shapes(dims).items():
-            com = getattr(commitments, name)
-            if not isinstance(com, pcs.Commitment):
-                return MatmulVerdict(False, f"commitment to {name} is not a pcs.Commitment")
-            if (1 << com.num_vars) != int(np.prod(shp)):
-                return MatmulVerdict(False, f"commitment to {name} has the wrong size")
-            if com.params.queries < min_queries:
-                return MatmulVerdict(False, f"commitment to {name} uses t = {com.params.queries}"
-                                            f" < {min_queries} queries")
-            if name in "AW" and not com.params.eval_masks:
-                return MatmulVerdict(False, f"commitment to {name} has no evaluation masks (its "
-                                            "opening would reveal an evaluation of " + name + ")")
+        reason = _check_commitments(commitments, dims, min_queries, need_eval_masks=True)
+        if reason:
+            return MatmulVerdict(False, reason)
     except (ValueError, TypeError, AttributeError) as exc:
         return MatmulVerdict(False, f"malformed input: {exc}")
     for name in ("z_eval", "a_eval", "w_eval"):
