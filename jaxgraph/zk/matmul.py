@@ -332,16 +332,21 @@ def _verify_core(dims, proof, transcript, label, statement):
                    label=label + "/sumcheck")
     if not res.ok:
         return MatmulVerdict(False, "sumcheck: " + res.reason), None
+    r_b, r_t2 = res.point[:c], res.point[c:]
+    if not _final_identity(proof, res, r_t, r_t2, stacked, transcript, label):
+        return MatmulVerdict(False, "final sumcheck value != eq * a_eval * w_eval"), None
+    return MatmulVerdict(True), (r_t, r_i, r_j, r_b, r_t2)
+
+
+def _final_identity(proof, res, r_t, r_t2, stacked, transcript, label) -> bool:
+    """Absorb a_eval, w_eval and check the sumcheck's last claim C = eq(r_t, r_t') * a * w
+    (the eq factor only for the stacked form)."""
     transcript.append(label + "/a_eval", proof.a_eval)
     transcript.append(label + "/w_eval", proof.w_eval)
-    r_b, r_t2 = res.point[:c], res.point[c:]
-    # --- final sumcheck identity: C = eq(r_t, r_t') * a * w
     rhs = F.int_ext_mul(F.int_ext(proof.a_eval), F.int_ext(proof.w_eval))
     if stacked:
         rhs = F.int_ext_mul(mle.eq_eval_int(r_t, r_t2), rhs)
-    if rhs != F.int_ext(res.expected):
-        return MatmulVerdict(False, "final sumcheck value != eq * a_eval * w_eval"), None
-    return MatmulVerdict(True), (r_t, r_i, r_j, r_b, r_t2)
+    return rhs == F.int_ext(res.expected)
 
 
 def verify_detailed(A, W, Z, proof: MatmulProof, *, transcript: Transcript | None = None,
@@ -796,13 +801,8 @@ def verify_committed_zk_detailed(commitments: MatmulCommitments, shape,
                     label=label + "/zksumcheck", min_queries=min_queries)
     if not res.ok:
         return MatmulVerdict(False, "zk sumcheck: " + res.reason)
-    transcript.append(label + "/a_eval", proof.a_eval)
-    transcript.append(label + "/w_eval", proof.w_eval)
     r_b, r_t2 = res.point[:c], res.point[c:]
-    rhs = F.int_ext_mul(F.int_ext(proof.a_eval), F.int_ext(proof.w_eval))
-    if stacked:
-        rhs = F.int_ext_mul(mle.eq_eval_int(r_t, r_t2), rhs)
-    if rhs != F.int_ext(res.expected):
+    if not _final_identity(proof, res, r_t, r_t2, stacked, transcript, label):
         return MatmulVerdict(False, "final sumcheck value != eq * a_eval * w_eval")
     claims = {"Z": proof.z_eval, "A": proof.a_eval, "W": proof.w_eval}
     return _verify_openings(commitments, proof, _opening_points((r_t, r_i, r_j, r_b, r_t2)), claims,

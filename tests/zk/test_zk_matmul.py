@@ -19,19 +19,12 @@ from jaxgraph.zk import mle
 from jaxgraph.zk import sumcheck as S
 from jaxgraph.zk import x64
 from jaxgraph.zk.transcript import Transcript
+from zk_fixtures import matmul_instance
 
 P = ref.P
 
 
-def _instance(shape, seed):
-    rng = np.random.default_rng(seed)
-    if len(shape) == 3:
-        m, k, n = shape
-        a, w = rng.integers(0, P, (m, k), dtype=np.uint64), rng.integers(0, P, (k, n), dtype=np.uint64)
-    else:
-        N, m, k, n = shape
-        a, w = rng.integers(0, P, (N, m, k), dtype=np.uint64), rng.integers(0, P, (N, k, n), dtype=np.uint64)
-    return a, w, np.asarray(F.matmul(a, w))
+_instance = matmul_instance
 
 
 def _bump(x, idx, delta=1):

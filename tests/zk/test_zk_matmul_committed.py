@@ -18,22 +18,14 @@ from jaxgraph.zk import field as F
 from jaxgraph.zk import matmul as M
 from jaxgraph.zk import pcs
 from jaxgraph.zk.transcript import Transcript
+from zk_fixtures import matmul_instance
 
 P = F.P
 FAST = pcs.PCSParams(queries=12)  # INSECURE, test speed only (see module docstring)
 MINQ = dict(min_queries=FAST.queries)
 
 
-def _instance(shape, seed):
-    rng = np.random.default_rng(seed)
-    if len(shape) == 3:
-        m, k, n = shape
-        a, w = rng.integers(0, P, (m, k), dtype=np.uint64), rng.integers(0, P, (k, n), dtype=np.uint64)
-    else:
-        N, m, k, n = shape
-        a = rng.integers(0, P, (N, m, k), dtype=np.uint64)
-        w = rng.integers(0, P, (N, k, n), dtype=np.uint64)
-    return a, w, np.asarray(F.matmul(a, w))
+_instance = matmul_instance
 
 
 def _committed(shape, seed, z=None, params=FAST):

@@ -17,6 +17,7 @@ from jaxgraph.zk import sumcheck as S
 from jaxgraph.zk import zksumcheck as ZS
 from jaxgraph.zk._x64 import x64
 from jaxgraph.zk.transcript import Transcript
+from zk_fixtures import matmul_instance
 
 P = F.P
 FAST = pcs.PCSParams(queries=12)  # INSECURE, test speed only
@@ -242,11 +243,7 @@ def test_round_polynomials_fresh_each_run():
 
 
 # --------------------------------------------------------------- zero-knowledge committed matmul
-def _instance(shape, seed):
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, P, shape[:-3] + (shape[-3], shape[-2]), dtype=np.uint64)
-    w = rng.integers(0, P, shape[:-3] + (shape[-2], shape[-1]), dtype=np.uint64)
-    return a, w, np.asarray(F.matmul(a, w))
+_instance = matmul_instance
 
 
 def _zk_proof(shape, seed, z=None):
