@@ -34,3 +34,18 @@ def test_gaunt_benchmark_smoke(tmp_path):
     assert set(rows) == {(m, L) for m in ("fft", "matmul", "auto", "cg") for L in (1, 2)}
     for row in rows.values():  # every method computes the Gaunt product (CG through its path map)
         assert row["fwd_ms"] > 0 and row["fwd_bwd_ms"] > 0 and row["max_rel_err"] < 1e-5
+
+
+def test_temporal_benchmark_smoke(tmp_path):
+    out = tmp_path / "temporal.json"
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "experiments/benchmarks/temporal.py"), "--datasets=uci", "--methods=nat,tgn",
+         "--num_batches=2", "--batch_size=50", "--repeats=1", f"--out={out}"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    rows = json.load(open(out))["rows"]
+    assert {r["method"] for r in rows} == {"NAT", "TGN"}
+    for r in rows:
+        assert r["train_ms_per_batch"] > 0 and r["eval_ms_per_batch"] > 0 and r["batches"] == 2
+    assert next(r for r in rows if r["method"] == "NAT")["nat_train_speedup"] == 1.0
