@@ -21,21 +21,13 @@ from __future__ import annotations
 
 import jax
 
+from kernels.common import resolve_impl
 from kernels.ncache import kernel as _K
 from kernels.ncache import reference as _R
 from kernels.ncache.kernel import DEFAULT_BLOCK_C, DEFAULT_BLOCK_Q
 
 __all__ = ["fetch", "scatter", "fetch_pallas", "scatter_pallas", "resolve_impl",
            "DEFAULT_BLOCK_Q", "DEFAULT_BLOCK_C"]
-
-
-def resolve_impl(impl: str = "auto") -> str:
-    """"auto" -> "pallas" on a GPU backend, else "xla"."""
-    if impl == "auto":
-        return "pallas" if jax.default_backend() == "gpu" else "xla"
-    if impl not in ("pallas", "xla"):
-        raise ValueError(f"impl must be 'auto', 'pallas' or 'xla', got {impl!r}")
-    return impl
 
 
 @jax.jit(static_argnames=("slots", "block_q", "interpret", "backend"))

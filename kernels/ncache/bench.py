@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import functools
 import json
-import statistics
-import time
 
 import jax
 import jax.numpy as jnp
@@ -24,6 +22,7 @@ import numpy as np
 from absl import app, flags
 
 from jaxgraph.temporal import ncache as nc
+from kernels.common import time_call
 from kernels.ncache import kernel as K
 
 _NODES = flags.DEFINE_integer("nodes", 100_000, "number of nodes N.")
@@ -36,18 +35,6 @@ _INTERPRET = flags.DEFINE_enum("interpret", "auto", ["auto", "true", "false"],
                                "Pallas interpret mode (auto: interpret unless on GPU).")
 _BACKEND = flags.DEFINE_enum("backend", None, ["triton"], "explicit Pallas GPU backend.")
 _SEED = flags.DEFINE_integer("seed", 0, "PRNG seed.")
-
-
-def _time(fn, *args, repeats):
-    t0 = time.perf_counter()
-    jax.block_until_ready(fn(*args))
-    first = time.perf_counter() - t0
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        ts.append(time.perf_counter() - t0)
-    return first, statistics.median(ts)
 
 
 def _batch(rng, n, c, f):
@@ -97,8 +84,8 @@ def run(n, m, rep_dims, sizes, alpha, repeats, interpret, backend, seed):
 
             cases = {"fetch": (fetch, (base, nodes)), "update": (update, (base, *cand))}
             for name, (fn, args) in cases.items():
-                x_first, x_t = _time(functools.partial(fn, impl="xla"), *args, repeats=repeats)
-                p_first, p_t = _time(functools.partial(fn, impl="pallas"), *args,
+                x_first, x_t = time_call(functools.partial(fn, impl="xla"), *args, repeats=repeats)
+                p_first, p_t = time_call(functools.partial(fn, impl="pallas"), *args,
                                      repeats=repeats)
                 same = _same(jax.tree_util.tree_leaves(fn(*args, impl="xla")),
                              jax.tree_util.tree_leaves(fn(*args, impl="pallas")))

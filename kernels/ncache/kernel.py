@@ -44,6 +44,8 @@ import jax
 import jax.numpy as jnp
 from jax.experimental import pallas as pl
 
+from kernels.common import default_interpret
+
 __all__ = ["DEFAULT_BLOCK_Q", "DEFAULT_BLOCK_C", "fetch_call", "scatter_call",
            "default_interpret"]
 
@@ -51,11 +53,6 @@ DEFAULT_BLOCK_Q = 64
 """Query nodes per fetch program (each moves M*(3+F) words, e.g. 32*(3+8)*4 B = 1.4 KB)."""
 DEFAULT_BLOCK_C = 128
 """Candidates per scatter program."""
-
-
-def default_interpret() -> bool:
-    """Interpret mode unless the default backend is a GPU (where the kernel is compiled)."""
-    return jax.default_backend() != "gpu"
 
 
 def _compiler_params(backend):

@@ -16,10 +16,9 @@ interpret mode (``interpret=None`` -> interpret unless the backend is a GPU).
 """
 from __future__ import annotations
 
-import jax
-
 from jaxgraph.zk import field as F
 from jaxgraph.zk._x64 import zk_jit
+from kernels.common import resolve_impl
 from kernels.sumcheck import kernel as _K
 from kernels.sumcheck import reference as _R
 from kernels.sumcheck.kernel import DEFAULT_BLOCK_PAIRS
@@ -49,15 +48,6 @@ def step_poly_pallas(tables, r, block_pairs=DEFAULT_BLOCK_PAIRS, interpret=None,
     """Fused fold + next round polynomial (S % 4 == 0): -> (uint64[K, S/2, 2], uint64[K+1, 2])."""
     return _K.step_poly_call(F._u64(tables), F._u64(r), block_pairs=block_pairs,
                              interpret=interpret, backend=backend)
-
-
-def resolve_impl(impl: str = "auto") -> str:
-    """"auto" -> "pallas" on a GPU backend, else "xla"."""
-    if impl == "auto":
-        return "pallas" if jax.default_backend() == "gpu" else "xla"
-    if impl not in ("pallas", "xla"):
-        raise ValueError(f"impl must be 'auto', 'pallas' or 'xla', got {impl!r}")
-    return impl
 
 
 def round_poly(tables, impl: str = "auto"):

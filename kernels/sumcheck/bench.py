@@ -10,8 +10,6 @@ interpret mode, which measures the interpreter, not a real kernel: use it for a 
 from __future__ import annotations
 
 import json
-import statistics
-import time
 
 import jax
 import jax.numpy as jnp
@@ -20,6 +18,7 @@ from absl import app, flags
 
 from jaxgraph.zk import field as F
 from jaxgraph.zk import x64
+from kernels.common import time_call
 from kernels.sumcheck import kernel as K
 from kernels.sumcheck import reference as R
 
@@ -32,18 +31,6 @@ _INTERPRET = flags.DEFINE_enum("interpret", "auto", ["auto", "true", "false"],
 _BACKEND = flags.DEFINE_enum("backend", None, ["triton", "mosaic_gpu"],
                              "explicit Pallas GPU backend (default: pallas_call's default).")
 _SEED = flags.DEFINE_integer("seed", 0, "PRNG seed for the tables.")
-
-
-def _time(fn, *args, repeats):
-    t0 = time.perf_counter()
-    jax.block_until_ready(fn(*args))
-    first = time.perf_counter() - t0
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        ts.append(time.perf_counter() - t0)
-    return first, statistics.median(ts)
 
 
 def run(log_sizes, ks, block_pairs, repeats, interpret, backend, seed):
@@ -65,8 +52,8 @@ def run(log_sizes, ks, block_pairs, repeats, interpret, backend, seed):
                                   jax.jit(lambda t, r: K.step_poly_call(t, r, **kw)), (tables, r)),
                 }
                 for name, (ref_fn, ker_fn, args) in cases.items():
-                    ref_c, ref_t = _time(ref_fn, *args, repeats=repeats)
-                    ker_c, ker_t = _time(ker_fn, *args, repeats=repeats)
+                    ref_c, ref_t = time_call(ref_fn, *args, repeats=repeats)
+                    ker_c, ker_t = time_call(ker_fn, *args, repeats=repeats)
                     same = jax.tree_util.tree_all(jax.tree_util.tree_map(
                         lambda a, b: bool(jnp.all(a == b)), ref_fn(*args), ker_fn(*args)))
                     rows.append(dict(op=name, K=k, log_size=n, ref_s=ref_t, kernel_s=ker_t,

@@ -51,6 +51,7 @@ import numpy as np
 from jax.experimental import pallas as pl
 
 from jaxgraph.zk import field as F
+from kernels.common import default_interpret
 
 __all__ = ["DEFAULT_BLOCK_PAIRS", "round_poly_call", "round_step_call", "step_poly_call",
            "default_interpret"]
@@ -61,11 +62,6 @@ _MIN_KP = 8  # partial-sum rows padded to >= 8 words: 2 x 8 x 8 B = 128 B (Mosai
 _R_ROWS = 8  # r is passed broadcast to [8, 2] (128 B) for the same reason
 _W = np.uint64(F.NONRESIDUE)
 _SQUEEZED = pl.squeezed if hasattr(pl, "squeezed") else None
-
-
-def default_interpret() -> bool:
-    """Interpret mode unless the default backend is a GPU (where the kernel is compiled)."""
-    return jax.default_backend() != "gpu"
 
 
 def _compiler_params(backend):
