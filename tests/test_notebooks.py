@@ -8,7 +8,8 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 # what each notebook must print when it ran to the end (a new notebook must add its line)
-MARKERS = {"quickstart.ipynb": "test accuracy", "equivariant_gaunt.ipynb": "force equivariance error"}
+MARKERS = {"quickstart.ipynb": "test accuracy", "equivariant_gaunt.ipynb": "force equivariance error",
+           "temporal_nat.ipynb": "NAT test AP"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -135,8 +135,9 @@ def throughput(datasets, methods, models: dict | None = None, *, batch_size: int
     each method is compiled on them (one warm-up pass, not timed), then ``repeats`` rounds, the
     methods interleaved within a round, each time one pass of jitted train steps (forward,
     backward, Adam, state update) and one of eval steps over the batches, from the empty state.
-    Reports the median over rounds of ms per batch and events per second, and NAT's speed-up
-    ``time(method) / time(NAT)``. The device (CPU here) is whatever JAX runs on.
+    Reports the median over rounds of ms per batch and events per second, NAT's speed-up
+    ``time(method) / time(NAT)``, the carried state's size and the compiled train step's memory
+    (XLA buffer assignment: temporaries and arguments). The device is whatever JAX runs on.
     """
     import jax
     import jax.numpy as jnp
@@ -182,6 +183,14 @@ def throughput(datasets, methods, models: dict | None = None, *, batch_size: int
             for m, r in runners.items():
                 times[m].append(one_pass(*r))
         for m, r in runners.items():
+            model, params, opt_state, train_step, _ = r
+            try:  # XLA's static buffer assignment of the compiled train step (arguments + temporaries)
+                mem = train_step.lower(params, opt_state, model.init_state(split), aux, batches[0],
+                                       jax.random.PRNGKey(0)).compile().memory_analysis()
+                step_mb = {"train_step_temp_mb": mem.temp_size_in_bytes / 2**20,
+                           "train_step_args_mb": mem.argument_size_in_bytes / 2**20}
+            except Exception:  # noqa: BLE001 - not every backend reports it
+                step_mb = {}
             tr = float(np.median([x[0] for x in times[m]]))
             te = float(np.median([x[1] for x in times[m]]))
             state = r[0].init_state(split)
@@ -189,7 +198,7 @@ def throughput(datasets, methods, models: dict | None = None, *, batch_size: int
                          "train_ms_per_batch": 1e3 * tr / len(batches), "eval_ms_per_batch": 1e3 * te / len(batches),
                          "train_events_per_s": events / tr, "eval_events_per_s": events / te,
                          "state_mb": tree_nbytes(state) / 2**20, "params": int(sum(x.size for x in jax.tree_util.tree_leaves(r[1]))),
-                         "device": jax.devices()[0].device_kind})
+                         "device": jax.devices()[0].device_kind, **step_mb})
         nat = next((x for x in rows if x["dataset"] == name and x["method"] == "NAT"), None)
         for x in rows:
             if x["dataset"] == name and nat is not None:
