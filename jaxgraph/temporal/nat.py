@@ -193,7 +193,9 @@ class NAT:
     time_encoding: str = "log"   # jaxgraph.temporal.base.TimeEncoder; the official code: one harmonic
     replace_prob: float = 0.9
     hash_seed: int = 0
-    impl: str = "auto"   # N-cache fetch/update: "auto" | "pallas" | "xla"
+    # N-cache fetch/update: "xla" | "pallas" | "auto" (= Pallas on a GPU). Default "xla": the Pallas
+    # kernels (kernels/ncache) are verified in interpret mode only; no GPU has compiled them yet.
+    impl: str = "xla"
     name: str = "NAT"
 
     def __post_init__(self):

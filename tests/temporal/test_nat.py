@@ -168,3 +168,20 @@ def test_nat_learns_community_links():
     res = fit_and_evaluate(NAT(**{**SMALL, "m1": 8, "m2": 8}), split,
                            TrainConfig(epochs=2, batch_size=50, lr=3e-3, progress=False), log=lambda *_: None)
     assert res["test"]["ap"] > 0.85, res["test"]
+
+
+def test_pallas_ncache_path_gives_the_same_model():
+    """NAT with the N-cache Pallas kernels (interpret mode on CPU) = NAT with the XLA path."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the top-level `kernels` package
+    ds = _stream(seed=6, m=120)
+    split = S.chronological_split(ds)
+    cfg = {**SMALL, "m1": 4, "m2": 4}
+    params, sx, ox, _ = _run_train_stream(NAT(**cfg), split, 16)
+    _, sp, op, _ = _run_train_stream(NAT(**{**cfg, "impl": "pallas"}), split, 16, params=params)
+    for a, b in zip(ox, op):
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+    for a, b in zip(jax.tree_util.tree_leaves(sx), jax.tree_util.tree_leaves(sp)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
