@@ -26,6 +26,8 @@ _METHODS = flags.DEFINE_list("methods", ["nat", "tgn", "cawn"], "Methods.")
 _BATCH = flags.DEFINE_integer("batch_size", 200, "Events per batch.")
 _NB = flags.DEFINE_integer("num_batches", 30, "Batches timed per pass.")
 _REPEATS = flags.DEFINE_integer("repeats", 3, "Timed rounds (median reported).")
+_NAT_IMPL = flags.DEFINE_enum("nat_impl", "xla", ["xla", "pallas", "auto"],
+                              "NAT's N-cache path (pallas: kernels/ncache; interpreted on CPU).")
 _OUT = flags.DEFINE_string("out", None, "Write the JSON rows here.")
 
 
@@ -35,9 +37,9 @@ def main(argv):
 
     from jaxgraph.temporal.runner import throughput
 
-    rows = throughput(_DATASETS.value, _METHODS.value, batch_size=_BATCH.value, num_batches=_NB.value,
-                      repeats=_REPEATS.value)
-    out = {"host": platform.node(), "backend": jax.default_backend(), "rows": rows}
+    rows = throughput(_DATASETS.value, _METHODS.value, {"nat": {"impl": _NAT_IMPL.value}}, batch_size=_BATCH.value,
+                      num_batches=_NB.value, repeats=_REPEATS.value)
+    out = {"host": platform.node(), "backend": jax.default_backend(), "nat_impl": _NAT_IMPL.value, "rows": rows}
     print(json.dumps(out, indent=1))
     if _OUT.value:
         with open(_OUT.value, "w") as f:
