@@ -173,6 +173,38 @@ def _nat_cawn_speedup(quick: bool) -> float:
     return next(r for r in rows if r["method"] == "CAWN")["nat_train_speedup"]
 
 
+def _zkdl_small(quick: bool) -> float:
+    """1.0 when a small multi-step proof of fixed-point training verifies and both a dishonest
+    prover (one weight bit flipped at step 1, later steps recomputed from it) and a proof of
+    another run are rejected; 0.0 otherwise. Widths [64, 8, 8, 10] on sklearn digits, batch 8,
+    2 steps (quick) or 4. Oracle mode: the verifier still holds the witness tables
+    (jaxgraph/zk/training.py)."""
+    import copy
+
+    from jaxgraph.zk import fixed_point as fp
+    from jaxgraph.zk import training as TR
+
+    steps = 2 if quick else 4
+    x_train, _, y_train, _ = fp.load_digits_split()
+    data = (x_train[:64], y_train[:64])
+    cfg = dict(widths=[64, 8, 8, 10], batch_size=8, lr_shift=4)
+    proof, pub = TR.prove_training(cfg, data, steps, 0)
+    honest = TR.verify_training(proof, pub)
+    _, trace = TR.build_trace(cfg, data, steps, 0)
+    trace = copy.deepcopy(list(trace))
+    x_int, y_int = fp.encode_inputs(data[0]), fp.encode_targets(data[1], 10)
+    w = [layer.W.copy() for layer in trace[1].layers]
+    w[1][0, 0] ^= 1
+    for t in range(1, steps):
+        idx = trace[t].batch
+        w, trace[t] = fp.fixed_point_step(w, x_int[idx], y_int[idx], lr_shift=4,
+                                          loss_shift=fp.default_loss_shift(8), step=t, batch=idx)
+    bad_proof, bad_pub = TR.prove_training(cfg, data, steps, 0, trace=trace)
+    other_proof, _ = TR.prove_training(cfg, data, steps, 1)
+    rejected = not TR.verify_training(bad_proof, bad_pub) and not TR.verify_training(other_proof, pub)
+    return float(honest and rejected)
+
+
 _BUILTIN_LOADED = False
 
 
@@ -199,6 +231,10 @@ def _load_builtin_claims() -> None:
                          "learned distance-matrix D-MAE / RDKit ETKDG D-MAE, random split (paper: "
                          "'comparable accuracy' to RDKit)",
                          1.0, _molecule3d_distance_ratio, lambda measured, paper: measured <= 1.1, "x"))
+    register_claim(Claim("zkdl", 1,
+                         "proof of several fixed-point SGD steps verifies; a flipped-weight-bit prover "
+                         "and another run's proof are rejected (1 = all hold; oracle mode, no commitments)",
+                         1.0, _zkdl_small, lambda measured, paper: measured == paper))
     register_claim(Claim("nat-uci-ap", 3,
                          "NAT test AP on UCI, transductive (paper value: official NAT re-run by TPNet, "
                          "NeurIPS 2024; NAT's own table not retrieved)",

@@ -1,0 +1,1 @@
+"""Configs of experiments/zkdl: ``default`` (reduced-width CPU run) and ``test`` (smoke)."""
