@@ -12,9 +12,11 @@ Modules:
 64-bit integers are enabled only inside zk calls (:func:`x64`, thread-local); importing this
 package never changes global JAX state.
 
-Not yet here (later parts of the issue): the Pallas sumcheck kernel (``kernels/sumcheck``),
-polynomial commitments (the oracle checks are direct evaluations for now), zero-knowledge
-masking, and the proof of training built on top.
+Also (import them by name): :mod:`~jaxgraph.zk.merkle`, :mod:`~jaxgraph.zk.pcs` (hiding
+commitments), :mod:`~jaxgraph.zk.zksumcheck`, :mod:`~jaxgraph.zk.fixed_point` (exact fixed-point
+SGD training with rescaling remainders), :mod:`~jaxgraph.zk.zkrelu`, :mod:`~jaxgraph.zk.fac4dnn`
+and :mod:`~jaxgraph.zk.training` (``prove_training`` / ``verify_training``; the verifier still
+holds the witness tables: PCS openings are not wired into the proof of training yet).
 """
 from jaxgraph.zk import field, matmul, mle, sumcheck, transcript
 from jaxgraph.zk._x64 import x64
