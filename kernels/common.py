@@ -7,7 +7,7 @@ import time
 
 import jax
 
-__all__ = ["default_interpret", "resolve_impl", "time_call"]
+__all__ = ["compiler_params", "default_interpret", "resolve_impl", "time_call"]
 
 
 def default_interpret() -> bool:
@@ -22,6 +22,24 @@ def resolve_impl(impl: str = "auto") -> str:
     if impl not in ("pallas", "xla"):
         raise ValueError(f"impl must be 'auto', 'pallas' or 'xla', got {impl!r}")
     return impl
+
+
+def compiler_params(backend, supported=("triton", "mosaic_gpu"), why: str = ""):
+    """``pallas_call`` compiler params for an explicit GPU backend: None (pallas_call's default),
+    ``"triton"`` or ``"mosaic_gpu"``; a backend outside ``supported`` raises ``ValueError``
+    (with ``why`` appended)."""
+    if backend is None:
+        return None
+    if backend not in ("triton", "mosaic_gpu"):
+        raise ValueError(f"backend must be None, 'triton' or 'mosaic_gpu', got {backend!r}")
+    if backend not in supported:
+        raise ValueError(f"backend {backend!r} is not supported here{': ' + why if why else ''}; "
+                         f"use None or one of {supported}")
+    if backend == "triton":
+        from jax.experimental.pallas import triton as plt
+        return plt.CompilerParams()
+    from jax.experimental.pallas import mosaic_gpu as plgpu
+    return plgpu.CompilerParams()
 
 
 def time_call(fn, *args, repeats: int):

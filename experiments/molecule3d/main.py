@@ -18,7 +18,7 @@ from absl import app, flags  # noqa: E402
 from ml_collections import config_flags  # noqa: E402
 
 from jaxgraph.equivariant.geometry import run_molecule3d  # noqa: E402
-from jaxgraph.train import write_json  # noqa: E402
+from jaxgraph.train import write_results  # noqa: E402
 from jaxgraph.train.runners import format_table  # noqa: E402
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Path to an ml_collections config file.")
@@ -45,11 +45,7 @@ def main(argv):
             f"HOMO-LUMO gap (test split, eV)\n{prop}\n\nscaffolds: {res['scaffold_check']}\n"
             f"total {res['seconds']:.0f}s")
     print(text)
-    if _WORKDIR.value:
-        os.makedirs(_WORKDIR.value, exist_ok=True)
-        write_json(os.path.join(_WORKDIR.value, "results.json"), {"config": cfg.to_dict(), **res})
-        with open(os.path.join(_WORKDIR.value, "results.md"), "w") as f:
-            f.write("```\n" + text + "\n```\n")
+    write_results(_WORKDIR.value, {"config": cfg.to_dict(), **res}, text)
 
 
 if __name__ == "__main__":

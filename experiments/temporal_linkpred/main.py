@@ -18,7 +18,7 @@ from absl import app, flags  # noqa: E402
 from ml_collections import config_flags  # noqa: E402
 
 from jaxgraph.temporal.runner import run_linkpred, summarize  # noqa: E402
-from jaxgraph.train import write_json  # noqa: E402
+from jaxgraph.train import write_results  # noqa: E402
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Path to an ml_collections config file.")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Where results.json and results.md go.")
@@ -31,11 +31,7 @@ def main(argv):
     rows = run_linkpred(cfg, log=print)
     text = summarize(rows)
     print(text)
-    if _WORKDIR.value:
-        os.makedirs(_WORKDIR.value, exist_ok=True)
-        write_json(os.path.join(_WORKDIR.value, "results.json"), {"config": cfg, "rows": rows})
-        with open(os.path.join(_WORKDIR.value, "results.md"), "w") as f:
-            f.write(text + "\n")
+    write_results(_WORKDIR.value, {"config": cfg, "rows": rows}, text, code_block=False)
 
 
 if __name__ == "__main__":

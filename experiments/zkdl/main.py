@@ -21,7 +21,7 @@ from ml_collections import config_flags  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from jaxgraph.train import write_json  # noqa: E402
+from jaxgraph.train import write_results  # noqa: E402
 from jaxgraph.train.runners import format_table  # noqa: E402
 from jaxgraph.zk import fixed_point as fp  # noqa: E402
 from jaxgraph.zk import training as TR  # noqa: E402
@@ -143,11 +143,7 @@ def main(argv):
              f"{acc['float_test_acc']:.4f}\nall verified: {res['all_verified']}; total "
              f"{res['seconds']:.1f}s")
     print(text)
-    if _WORKDIR.value:
-        os.makedirs(_WORKDIR.value, exist_ok=True)
-        write_json(os.path.join(_WORKDIR.value, "results.json"), {"config": cfg.to_dict(), **res})
-        with open(os.path.join(_WORKDIR.value, "results.md"), "w") as f:
-            f.write("```\n" + text + "\n```\n")
+    write_results(_WORKDIR.value, {"config": cfg.to_dict(), **res}, text)
 
 
 if __name__ == "__main__":

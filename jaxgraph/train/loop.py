@@ -211,3 +211,15 @@ def write_json(path: str, obj: Any) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
         json.dump(obj, f, indent=2, default=conv)
+
+
+def write_results(workdir: str | None, payload: Any, text: str, *, code_block: bool = True) -> None:
+    """An experiment's outputs: ``workdir/results.json`` (``payload``) and ``workdir/results.md``
+    (``text``, fenced as a code block unless ``code_block`` is False). No-op when ``workdir`` is
+    falsy."""
+    if not workdir:
+        return
+    os.makedirs(workdir, exist_ok=True)
+    write_json(os.path.join(workdir, "results.json"), payload)
+    with open(os.path.join(workdir, "results.md"), "w") as f:
+        f.write(f"```\n{text}\n```\n" if code_block else text + "\n")

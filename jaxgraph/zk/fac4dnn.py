@@ -145,7 +145,11 @@ from jaxgraph.zk import matmul as M
 from jaxgraph.zk import mle
 from jaxgraph.zk import sumcheck as S
 from jaxgraph.zk._x64 import x64
+from jaxgraph.zk.fixed_point import rounding_offset as _offset
+from jaxgraph.zk.mle import log2_floor as _log2
+from jaxgraph.zk.mle import pow2_ceil as _pow2
 from jaxgraph.zk.transcript import Transcript, digest_elements
+from jaxgraph.zk.verdict import Verdict
 
 __all__ = ["Statement", "Fac4dnnProof", "Fac4dnnVerdict", "fac4dnn_statement", "prove_fac4dnn",
            "verify_fac4dnn", "verify_fac4dnn_detailed", "matmul_instances", "padding_overhead",
@@ -161,18 +165,6 @@ KIND_LABELS = ("fwd", "gw", "ga")
 _PROTOCOL = "jaxgraph.zk.fac4dnn"
 _LABEL = "fac4dnn"
 NUM_RELATIONS = 6
-
-
-def _pow2(x: int) -> int:
-    return 1 << max(int(x) - 1, 0).bit_length()
-
-
-def _log2(x: int) -> int:
-    return int(x).bit_length() - 1
-
-
-def _offset(rounding: str, r: int) -> int:
-    return (1 << (r - 1)) if (rounding == "nearest" and r > 0) else 0
 
 
 # =============================================================================== statement
@@ -412,16 +404,7 @@ class Fac4dnnProof:
                 "linear": self.linear.num_rounds, "binary": self.binary.num_rounds}
 
 
-@dataclasses.dataclass(frozen=True)
-class Fac4dnnVerdict:
-    ok: bool
-    reason: str = ""
-
-    def __bool__(self):
-        return self.ok
-
-    def __iter__(self):  # allows ``ok, reason = verify_fac4dnn_detailed(...)``
-        return iter((self.ok, self.reason))
+Fac4dnnVerdict = Verdict  # ok, reason (jaxgraph.zk.verdict)
 
 
 # ============================================================================ shared pieces

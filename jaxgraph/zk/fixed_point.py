@@ -186,9 +186,13 @@ def _check_rounding(rounding) -> str:
     return rounding
 
 
-def _offset(rounding: str, r: int) -> int:
-    """Public offset h_r added before a rescale by r: 0 (floor) or 2^(r-1) (nearest, r >= 1)."""
-    return (1 << (r - 1)) if (rounding == "nearest" and r > 0) else 0
+def rounding_offset(rounding: str, r: int) -> int:
+    """Public offset h_r added before a rescale by r: 0 (floor) or 2^(r-1) (nearest, r >= 1).
+
+    Raises:
+      ValueError: ``rounding`` not in :data:`ROUNDINGS`.
+    """
+    return (1 << (r - 1)) if (_check_rounding(rounding) == "nearest" and r > 0) else 0
 
 
 def rescale(z, r: int):
@@ -485,7 +489,7 @@ def fixed_forward(weights: Sequence[np.ndarray], X_int: np.ndarray, frac_bits: i
       ValueError: a tensor exceeds 2^62 (names tensor and layer).
     """
     f = _check_shift(frac_bits, "frac_bits")
-    h = _offset(_check_rounding(rounding), f)
+    h = rounding_offset(rounding, f)
     a = _check_bound(_as_int64(X_int, "X"), "X", None, step)
     L = len(weights)
     for l, w in enumerate(weights, start=1):
@@ -525,7 +529,7 @@ def fixed_point_step(weights: Sequence[np.ndarray], X_int: np.ndarray, Y_int: np
     _check_rounding(rounding)
 
     def rs(z, r, name, l):
-        h = _offset(rounding, r)
+        h = rounding_offset(rounding, r)
         if h:
             z = _check_bound(z + h, name, l, step)
         return rescale(z, r)
@@ -666,7 +670,7 @@ def check_step(record: StepRecord) -> list:
     if rounding not in ROUNDINGS:
         return [f"step {record.step}: unknown rounding {rounding!r}"]
     # public rounding offsets h_r (0 for floor; 2^(r-1) for nearest)
-    h_f, h_e, h_k = (_offset(rounding, r) for r in (f, e, k))
+    h_f, h_e, h_k = (rounding_offset(rounding, r) for r in (f, e, k))
     t = record.step
     L = len(record.layers)
 

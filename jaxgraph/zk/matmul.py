@@ -110,7 +110,9 @@ from jaxgraph.zk import mle
 from jaxgraph.zk import pcs
 from jaxgraph.zk import sumcheck as S
 from jaxgraph.zk._x64 import x64
+from jaxgraph.zk.mle import log2_ceil as _log2_ceil
 from jaxgraph.zk.transcript import Transcript, digest_elements
+from jaxgraph.zk.verdict import Verdict
 
 __all__ = ["MatmulProof", "MatmulVerdict", "prove", "verify", "verify_detailed", "padded_shape",
            "MatmulCommitments", "MatmulProverData", "CommittedMatmulProof", "commit_statement",
@@ -140,17 +142,7 @@ class MatmulProof:
                    + self.w_eval.size)
 
 
-@dataclasses.dataclass(frozen=True)
-class MatmulVerdict:
-    ok: bool
-    reason: str = ""
-
-    def __bool__(self):
-        return self.ok
-
-
-def _log2_ceil(x: int) -> int:
-    return max(int(x) - 1, 0).bit_length()
+MatmulVerdict = Verdict  # ok, reason (jaxgraph.zk.verdict)
 
 
 def padded_shape(shape_nmkn):

@@ -47,12 +47,27 @@ import numpy as np
 from jaxgraph.zk import field as F
 from jaxgraph.zk._x64 import is_tracing, x64, zk_jit
 
-__all__ = ["SMALL", "num_vars", "tensor_point", "fold", "evaluate", "eq_table", "eq_eval",
+__all__ = ["SMALL", "log2_ceil", "log2_floor", "pow2_ceil", "num_vars", "tensor_point", "fold", "evaluate", "eq_table", "eq_eval",
            "eq_eval_int", "dot"]
 
 SMALL = 1 << 10
 """Tables with at most this many entries are processed in one fixed, zero-padded buffer."""
 SMALL_VARS = SMALL.bit_length() - 1
+
+
+def log2_ceil(x: int) -> int:
+    """Number of variables of a hypercube holding ``x`` entries: ``ceil(log2(max(x, 1)))``."""
+    return max(int(x) - 1, 0).bit_length()
+
+
+def pow2_ceil(x: int) -> int:
+    """``x`` zero-padded to a power of two: ``2 ** log2_ceil(x)`` (1 for ``x <= 1``)."""
+    return 1 << log2_ceil(x)
+
+
+def log2_floor(x: int) -> int:
+    """``floor(log2(x))`` for ``x >= 1`` (the exact log of a power of two)."""
+    return int(x).bit_length() - 1
 
 
 def num_vars(table) -> int:

@@ -136,7 +136,11 @@ from jaxgraph.zk import pcs as PCS
 from jaxgraph.zk import sumcheck as SC
 from jaxgraph.zk import zkrelu as ZR
 from jaxgraph.zk._x64 import x64
+from jaxgraph.zk.fixed_point import rounding_offset as _offset
+from jaxgraph.zk.mle import log2_floor as _log2
+from jaxgraph.zk.mle import pow2_ceil as _pow2
 from jaxgraph.zk.transcript import Transcript, digest_elements
+from jaxgraph.zk.verdict import Verdict
 
 __all__ = ["ModelConfig", "LinProof", "TrainingProof", "TrainingVerdict", "prove_training",
            "verify_training", "verify_training_detailed", "build_trace", "seed_from_key",
@@ -146,18 +150,6 @@ _PROTOCOL = "jaxgraph.zk.training"
 _LABEL = "training"
 OUT_TABLES = ("Zq_L", "R_L", "D_rem")
 """Prover-supplied tables of the output-layer proof (Z_L, G_Z_L come from FAC4DNN, Y is public)."""
-
-
-def _pow2(x: int) -> int:
-    return 1 << max(int(x) - 1, 0).bit_length()
-
-
-def _log2(x: int) -> int:
-    return int(x).bit_length() - 1
-
-
-def _offset(rounding: str, r: int) -> int:
-    return (1 << (r - 1)) if (rounding == "nearest" and r > 0) else 0
 
 
 # ================================================================================ config
@@ -573,16 +565,7 @@ class TrainingProof:
                 "urange": 8 * self.urange.num_field_elements()}
 
 
-@dataclasses.dataclass(frozen=True)
-class TrainingVerdict:
-    ok: bool
-    reason: str = ""
-
-    def __bool__(self):
-        return self.ok
-
-    def __iter__(self):  # ``ok, reason = verify_training_detailed(...)``
-        return iter((self.ok, self.reason))
+TrainingVerdict = Verdict  # ok, reason (jaxgraph.zk.verdict)
 
 
 def _weights_digest(fac: FD.Statement) -> str:

@@ -116,7 +116,11 @@ from jaxgraph.zk import field as F
 from jaxgraph.zk import mle
 from jaxgraph.zk import sumcheck as SC
 from jaxgraph.zk._x64 import x64
+from jaxgraph.zk.fixed_point import rounding_offset as _offset
+from jaxgraph.zk.mle import log2_floor as _log2
+from jaxgraph.zk.mle import pow2_ceil as _pow2
 from jaxgraph.zk.transcript import Transcript, digest_elements
+from jaxgraph.zk.verdict import Verdict
 
 __all__ = ["TENSORS", "NUM_RELATIONS", "ReluStatement", "ReluProof", "ReluVerdict",
            "relu_statement", "relu_statement_from_ints", "min_bits", "decompose",
@@ -126,20 +130,6 @@ TENSORS = ("Z", "Zq", "R", "S", "A", "GA", "GA_full", "RG", "GZ")
 """Statement tensors, in the order of ``ReluProof.tensor_evals``."""
 NUM_RELATIONS = 9
 _PROTOCOL = "jaxgraph.zk.relu"
-
-
-def _pow2(x: int) -> int:
-    return 1 << max(int(x) - 1, 0).bit_length()
-
-
-def _log2(x: int) -> int:
-    return int(x).bit_length() - 1
-
-
-def _offset(rounding: str, f: int) -> int:
-    if rounding not in ("floor", "nearest"):
-        raise ValueError(f"rounding must be 'floor' or 'nearest', got {rounding!r}")
-    return (1 << (f - 1)) if (rounding == "nearest" and f > 0) else 0
 
 
 def decompose(x, width: int, signed: bool) -> np.ndarray:
@@ -509,13 +499,7 @@ class ReluProof:
                    + self.plane_evals.size + self.binary.round_evals.size + self.bit_eval.size)
 
 
-@dataclasses.dataclass(frozen=True)
-class ReluVerdict:
-    ok: bool
-    reason: str = ""
-
-    def __bool__(self):
-        return self.ok
+ReluVerdict = Verdict  # ok, reason (jaxgraph.zk.verdict)
 
 
 def _begin(st: ReluStatement, transcript, label, bind: bool):

@@ -44,7 +44,7 @@ import jax
 import jax.numpy as jnp
 from jax.experimental import pallas as pl
 
-from kernels.common import default_interpret
+from kernels.common import compiler_params, default_interpret
 
 __all__ = ["DEFAULT_BLOCK_Q", "DEFAULT_BLOCK_C", "fetch_call", "scatter_call",
            "default_interpret"]
@@ -57,15 +57,8 @@ DEFAULT_BLOCK_C = 128
 
 def _compiler_params(backend):
     """Optional explicit GPU backend: None (pallas_call's default) or "triton"."""
-    if backend is None:
-        return None
-    if backend == "triton":
-        from jax.experimental.pallas import triton as plt
-        return plt.CompilerParams()
-    if backend == "mosaic_gpu":
-        raise ValueError("backend 'mosaic_gpu' is not supported by the ncache kernels "
-                         "(data-dependent row offsets); use None or 'triton'")
-    raise ValueError(f"backend must be None or 'triton', got {backend!r}")
+    return compiler_params(backend, supported=("triton",),
+                           why="the ncache kernels use data-dependent row offsets")
 
 
 def _pow2(x: int) -> bool:

@@ -51,7 +51,7 @@ import numpy as np
 from jax.experimental import pallas as pl
 
 from jaxgraph.zk import field as F
-from kernels.common import default_interpret
+from kernels.common import compiler_params, default_interpret
 
 __all__ = ["DEFAULT_BLOCK_PAIRS", "round_poly_call", "round_step_call", "step_poly_call",
            "default_interpret"]
@@ -66,15 +66,7 @@ _SQUEEZED = pl.squeezed if hasattr(pl, "squeezed") else None
 
 def _compiler_params(backend):
     """Optional explicit GPU backend: None (pallas_call's default), "triton" or "mosaic_gpu"."""
-    if backend is None:
-        return None
-    if backend == "triton":
-        from jax.experimental.pallas import triton as plt
-        return plt.CompilerParams()
-    if backend == "mosaic_gpu":
-        from jax.experimental.pallas import mosaic_gpu as plgpu
-        return plgpu.CompilerParams()
-    raise ValueError(f"backend must be None, 'triton' or 'mosaic_gpu', got {backend!r}")
+    return compiler_params(backend)
 
 
 # ------------------------------------------------------------------ in-kernel field math

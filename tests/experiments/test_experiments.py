@@ -9,17 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(script, config, workdir):
-    out = subprocess.run(
-        [sys.executable, str(ROOT / script), f"--config={ROOT / config}", f"--workdir={workdir}"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
-    return out.stdout
-
-
-def test_node_classification_main(tmp_path):
-    stdout = _run("experiments/node_classification/main.py", "experiments/node_classification/configs/test.py", tmp_path)
+def test_node_classification_main(tmp_path, run_experiment):
+    stdout = run_experiment("experiments/node_classification/main.py", "experiments/node_classification/configs/test.py", tmp_path)
     res = json.load(open(tmp_path / "results.json"))
     row = res["rows"][0]
     assert row["model"] == "gcn" and row["runs"] == 2 and 0 <= row["test_acc_mean"] <= 100
@@ -27,8 +18,8 @@ def test_node_classification_main(tmp_path):
     assert (tmp_path / "gcn" / "split0_seed0" / "metrics.csv").exists()
 
 
-def test_graph_classification_main(tmp_path):
-    stdout = _run("experiments/graph_classification/main.py", "experiments/graph_classification/configs/test.py", tmp_path)
+def test_graph_classification_main(tmp_path, run_experiment):
+    stdout = run_experiment("experiments/graph_classification/main.py", "experiments/graph_classification/configs/test.py", tmp_path)
     res = json.load(open(tmp_path / "results.json"))
     row = res["rows"][0]
     assert row["dataset"] == "mutag" and row["folds"] == 2 and len(row["mean_curve"]) == 3

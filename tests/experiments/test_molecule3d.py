@@ -1,22 +1,13 @@
 """experiments/molecule3d runs end to end on its test config (120 molecules) and writes its results."""
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def test_molecule3d_main_test_config(tmp_path):
+def test_molecule3d_main_test_config(tmp_path, run_experiment):
     pytest.importorskip("rdkit")
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "experiments/molecule3d/main.py"),
-         f"--config={ROOT / 'experiments/molecule3d/configs/test.py'}", f"--workdir={tmp_path}"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+    stdout = run_experiment("experiments/molecule3d/main.py", "experiments/molecule3d/configs/test.py", tmp_path,
+                            timeout=300)
     res = json.load(open(tmp_path / "results.json"))
     rows = res["rows"]
     methods = {r["method"] for r in rows}
@@ -33,4 +24,4 @@ def test_molecule3d_main_test_config(tmp_path):
     props = res["property_rows"]
     assert {p["geometry"] for p in props} >= {"DFT (true)", "learned (predicted)"}
     assert all(p["gap_mae_eV"] > 0 for p in props)
-    assert "distance_mae" in out.stdout and (tmp_path / "results.md").exists()
+    assert "distance_mae" in stdout and (tmp_path / "results.md").exists()

@@ -1,20 +1,10 @@
 """experiments/temporal_linkpred runs end to end on its test config (UCI, a few batches) and
 writes a table with the published figures beside ours."""
 import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_temporal_linkpred_main_test_config(tmp_path):
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "experiments/temporal_linkpred/main.py"),
-         f"--config={ROOT / 'experiments/temporal_linkpred/configs/test.py'}", f"--workdir={tmp_path}"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+def test_temporal_linkpred_main_test_config(tmp_path, run_experiment):
+    run_experiment("experiments/temporal_linkpred/main.py", "experiments/temporal_linkpred/configs/test.py", tmp_path)
     rows = json.load(open(tmp_path / "results.json"))["rows"]
     assert {(r["setting"], r["method"]) for r in rows} == {
         (s, m) for s in ("transductive", "inductive") for m in ("NAT", "TGN", "CAWN")}

@@ -1,19 +1,9 @@
 """experiments/zkdl runs end to end on its test config and writes verified results."""
 import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_zkdl_main_test_config(tmp_path):
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "experiments/zkdl/main.py"),
-         f"--config={ROOT / 'experiments/zkdl/configs/test.py'}", f"--workdir={tmp_path}"],
-        capture_output=True, text=True, timeout=180, cwd=ROOT,
-    )
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+def test_zkdl_main_test_config(tmp_path, run_experiment):
+    stdout = run_experiment("experiments/zkdl/main.py", "experiments/zkdl/configs/test.py", tmp_path, timeout=300)
     res = json.load(open(tmp_path / "results.json"))
     assert res["all_verified"] is True and res["chain_equals_training"] is True
     assert len(res["rows"]) == res["config"]["steps"] == 2
@@ -24,4 +14,4 @@ def test_zkdl_main_test_config(tmp_path):
     assert res["aggregate"]["verified"] and res["aggregate"]["steps"] == 2
     acc = res["accuracy"]
     assert 0 <= acc["fixed_test_acc"] <= 1 and 0 <= acc["float_test_acc"] <= 1
-    assert "prove_s" in out.stdout and (tmp_path / "results.md").exists()
+    assert "prove_s" in stdout and (tmp_path / "results.md").exists()
