@@ -133,7 +133,8 @@ def fit_and_evaluate(model, split, config: TrainConfig | None = None, *, log=pri
 
     Returns a dict with ``val`` / ``test`` metric dicts of the best-validation epoch, ``history``
     (per-epoch loss, val AP, test AP, train seconds), ``events_per_s`` (training throughput),
-    ``state_mb``, ``num_params``, ``peak_rss_mb`` and ``best_epoch``.
+    ``state_mb``, ``num_params``, ``peak_rss_mb`` (the whole process's peak so far, not this run's)
+    and ``best_epoch``.
     """
     cfg = config or TrainConfig()
     cfg.validate()
