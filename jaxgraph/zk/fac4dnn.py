@@ -508,11 +508,6 @@ def _bits_table(st: Statement) -> np.ndarray:
     return np.pad(bits, pad).reshape(-1)
 
 
-def _one_minus(x: np.ndarray) -> np.ndarray:
-    with x64():
-        return np.asarray(F.sub(np.ones_like(x), x))
-
-
 # ============================================================================== prove/verify
 def prove_fac4dnn(statement: Statement, *, transcript: Optional[Transcript] = None) -> Fac4dnnProof:
     """Prove the FAC4DNN statement (all matmuls, updates, chain, remainder ranges).
@@ -544,14 +539,9 @@ def prove_fac4dnn(statement: Statement, *, transcript: Optional[Transcript] = No
                           for name in EVAL_NAMES]).astype(np.uint64)
     tr.append(_LABEL + "/linear/evals", evals)
     # --- part 2b: binary check of the bit decompositions
-    bits = _bits_table(st)
     r2 = tr.challenges(_LABEL + "/binary/r", st.bit_vars)
-    with x64():
-        eq2 = np.asarray(mle.eq_table(r2))
-    bin_proof, _, finals, _ = S.prove([eq2, bits, _one_minus(bits)], tr,
-                                      label=_LABEL + "/binary/sumcheck")
-    b_eval = np.asarray(finals[1], np.uint64)
-    tr.append(_LABEL + "/binary/b_eval", b_eval)
+    bin_proof, b_eval = S.prove_binary(_bits_table(st), r2, tr, label=_LABEL + "/binary/sumcheck",
+                                       eval_label=_LABEL + "/binary/b_eval")
     return Fac4dnnProof(matmul=tuple(mm), linear=lin_proof, evals=evals, binary=bin_proof,
                         b_eval=b_eval)
 
@@ -612,18 +602,12 @@ def verify_fac4dnn_detailed(statement: Statement, proof: Fac4dnnProof, *,
                                           f"failed")
         # --- part 2b
         r2 = tr.challenges(_LABEL + "/binary/r", st.bit_vars)
-        res2 = S.verify(zero, proof.binary, tr, num_vars=st.bit_vars, degree=3,
-                        label=_LABEL + "/binary/sumcheck")
-        if not res2.ok:
-            return Fac4dnnVerdict(False, "binary check: sumcheck: " + res2.reason)
-        tr.append(_LABEL + "/binary/b_eval", proof.b_eval)
-        b = F.int_ext(proof.b_eval)
-        rhs2 = F.int_ext_mul(mle.eq_eval_int(r2, res2.point),
-                             F.int_ext_mul(b, F.int_ext_sub((1, 0), b)))
-        if rhs2 != F.int_ext(res2.expected):
-            return Fac4dnnVerdict(False, "binary check: final value != eq * b * (1 - b)")
+        ok, why, z2 = S.verify_binary(proof.binary, proof.b_eval, r2, tr, label=_LABEL + "/binary/sumcheck",
+                                      eval_label=_LABEL + "/binary/b_eval")
+        if not ok:
+            return Fac4dnnVerdict(False, "binary check: " + why)
         with x64():
-            true_b = np.asarray(mle.evaluate(_bits_table(st), res2.point))
+            true_b = np.asarray(mle.evaluate(_bits_table(st), z2))
         if not (true_b == proof.b_eval).all():
             return Fac4dnnVerdict(False, "binary check: oracle check of Bits failed")
     except (ValueError, TypeError, AttributeError, IndexError) as exc:

@@ -57,7 +57,7 @@ from jaxgraph.zk._x64 import x64, zk_jit
 from jaxgraph.zk.transcript import Transcript
 
 __all__ = ["SumcheckProof", "SumcheckResult", "Prover", "round_poly", "round_step", "prove", "verify",
-           "lagrange_eval", "product_sum"]
+           "lagrange_eval", "product_sum", "prove_binary", "verify_binary"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -383,3 +383,43 @@ def verify(claim, proof: SumcheckProof, transcript: Transcript, *, num_vars: int
             ok, reason = False, f"round {i + 1}: g(0) + g(1) != previous claim"
         c = _lagrange_int(g, F.int_ext(r))
     return SumcheckResult(ok, point, np.array(c, np.uint64), reason)
+
+
+# ------------------------------------------------------------------------------ binary check
+def prove_binary(bits, r, transcript: Transcript, *, label: str, eval_label: str):
+    """The bit check of zkReLU / FAC4DNN / the training proof: a degree-3 sumcheck of
+    ``0 = sum_x eq(r, x) b(x) (b(x) - 1)`` over a table of claimed bits.
+
+    Args:
+      bits: base-field uint64 table [2^n] (any shape; flattened).
+      r: the verifier's point, uint64 [n, 2] (drawn from ``transcript`` by the caller).
+      label: sumcheck label; eval_label: label under which ``b_eval`` is appended.
+
+    Returns:
+      ``(proof, b_eval)``: the :class:`SumcheckProof` and ``B~(z)`` (uint64 [2]) at its final
+      point ``z``, already appended to the transcript.
+    """
+    with x64():
+        b = jnp.asarray(np.asarray(bits).reshape(-1))
+        tables = jnp.stack([mle.eq_table(r), F.ext_embed(b), F.ext_embed(F.sub(b, np.uint64(1)))])
+    proof, _, finals = Prover(tables).run(transcript, label)
+    b_eval = np.asarray(finals[1], np.uint64)
+    transcript.append(eval_label, b_eval)
+    return proof, b_eval
+
+
+def verify_binary(proof: SumcheckProof, b_eval, r, transcript: Transcript, *, label: str,
+                  eval_label: str):
+    """Verifier of :func:`prove_binary`: ``(ok, reason, point)``. ``ok`` means the sumcheck holds
+    and ``eq(r, z) b (b - 1)`` equals its final value; the caller must still check ``b_eval``
+    against the bit table (oracle check or opening) at ``point``."""
+    res = verify(np.zeros(2, np.uint64), proof, transcript, num_vars=len(r), degree=3, label=label)
+    if not res.ok:
+        return False, res.reason, res.point
+    transcript.append(eval_label, b_eval)
+    b = F.int_ext(b_eval)
+    if F.int_ext_mul(mle.eq_eval_int(r, res.point),
+                     F.int_ext_mul(b, F.int_ext_sub(b, (1, 0)))) != F.int_ext(res.expected):
+        return False, "final value != eq(r', z) b (b - 1): a bit is not 0/1", res.point
+    return True, "", res.point
+

@@ -375,12 +375,8 @@ def _lin_prove(inst: _LinInstance, tr: Transcript, label: str) -> LinProof:
     tr.append(label + "/evals", evals)
     jp = inst.planes.shape[0]
     r2 = tr.challenges(label + "/r_bits", n + _log2(jp))
-    with x64():
-        B = jnp.asarray(inst.planes.reshape(-1))
-        btab = [mle.eq_table(r2), F.ext_embed(B), F.ext_embed(F.sub(B, np.uint64(1)))]
-        bin_proof, _, finals, _ = SC.prove(btab, tr, label=label + "/binary")
-    b_eval = np.asarray(finals[1], np.uint64)
-    tr.append(label + "/b_eval", b_eval)
+    bin_proof, b_eval = SC.prove_binary(inst.planes, r2, tr, label=label + "/binary",
+                                        eval_label=label + "/b_eval")
     return LinProof(relations=rel_proof, evals=evals, binary=bin_proof, b_eval=b_eval)
 
 
@@ -415,22 +411,17 @@ def _lin_verify(inst: _LinInstance, proof, tr: Transcript, label: str) -> tuple:
     if F.int_ext_mul(mle.eq_eval_int(r, res.point), acc) != F.int_ext(res.expected):
         return False, "relation sumcheck: final value != eq(r, x*) sum_k rho_k rel_k(x*)"
     r2 = tr.challenges(label + "/r_bits", n + _log2(jp))
-    bres = SC.verify(zero, proof.binary, tr, num_vars=n + _log2(jp), degree=3,
-                     label=label + "/binary")
-    if not bres.ok:
-        return False, "binary check: " + bres.reason
-    tr.append(label + "/b_eval", proof.b_eval)
-    b = F.int_ext(proof.b_eval)
-    if F.int_ext_mul(mle.eq_eval_int(r2, bres.point),
-                     F.int_ext_mul(b, F.int_ext_sub(b, (1, 0)))) != F.int_ext(bres.expected):
-        return False, "binary check: final value != eq(r', z) b (b - 1): a bit is not 0/1"
+    ok, why, z2 = SC.verify_binary(proof.binary, proof.b_eval, r2, tr, label=label + "/binary",
+                                   eval_label=label + "/b_eval")
+    if not ok:
+        return False, "binary check: " + why
     # oracle checks (PCS openings in the committed mode)
     true = np.asarray(ZR._evaluate_columns(inst.matrix(), res.point), np.uint64)
     for i, name in enumerate(inst.columns):
         if not (true[i] == proof.evals[i]).all():
             return False, f"oracle check: claimed evaluation of {name} is wrong"
     with x64():
-        b_true = np.asarray(mle.evaluate(inst.planes.reshape(-1), bres.point))
+        b_true = np.asarray(mle.evaluate(inst.planes.reshape(-1), z2))
     if not (b_true == proof.b_eval).all():
         return False, "oracle check: b_eval != planes~(z)"
     return True, ""

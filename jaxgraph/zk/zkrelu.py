@@ -550,13 +550,8 @@ def prove_relu(statement, *, transcript: Optional[Transcript] = None, bits: int 
     # binary check over the flattened bit table (plane index = high variables)
     jp = st.bit_planes.shape[0]
     r_bits = transcript.challenges(label + "/r_bits", n + _log2(jp))
-    with x64():
-        B = jnp.asarray(st.bit_planes.reshape(-1))
-        btables = jnp.stack([mle.eq_table(r_bits), F.ext_embed(B),
-                             F.ext_embed(F.sub(B, np.uint64(1)))])
-    bin_proof, _, finals = SC.Prover(btables).run(transcript, label + "/binary")
-    bit_eval = np.asarray(finals[1], np.uint64)
-    transcript.append(label + "/bit_eval", bit_eval)
+    bin_proof, bit_eval = SC.prove_binary(st.bit_planes, r_bits, transcript, label=label + "/binary",
+                                          eval_label=label + "/bit_eval")
     return ReluProof(relations=rel_proof, tensor_evals=np.asarray(tensor_evals, np.uint64),
                      plane_evals=np.asarray(plane_evals, np.uint64), binary=bin_proof,
                      bit_eval=bit_eval)
@@ -639,16 +634,10 @@ def verify_relu_detailed(statement, proof: ReluProof, *, transcript: Optional[Tr
     if F.int_ext_add(g[0], g[1]) != (0, 0):
         return ReluVerdict(False, "binary check: sum eq * b (b - 1) != 0 (round 1): a bit "
                                   "plane entry is not 0/1")
-    bres = SC.verify(zero, proof.binary, transcript, num_vars=nb, degree=3,
-                     label=label + "/binary")
-    if not bres.ok:
-        return ReluVerdict(False, "binary check: " + bres.reason)
-    transcript.append(label + "/bit_eval", proof.bit_eval)
-    b = F.int_ext(proof.bit_eval)
-    rhs = F.int_ext_mul(mle.eq_eval_int(r_bits, bres.point),
-                        F.int_ext_mul(b, F.int_ext_sub(b, one)))
-    if rhs != F.int_ext(bres.expected):
-        return ReluVerdict(False, "binary check: final value != eq(r', z) b (b - 1)")
+    ok, why, z_bits = SC.verify_binary(proof.binary, proof.bit_eval, r_bits, transcript,
+                                       label=label + "/binary", eval_label=label + "/bit_eval")
+    if not ok:
+        return ReluVerdict(False, "binary check: " + why)
     # --- oracle checks (direct MLE evaluations; commitment openings in a later part)
     true = _evaluate_columns(cols, x_star)
     for i, k in enumerate(TENSORS):
@@ -658,7 +647,7 @@ def verify_relu_detailed(statement, proof: ReluProof, *, transcript: Optional[Tr
         if not (true[1 + len(TENSORS) + j] == proof.plane_evals[j]).all():
             return ReluVerdict(False, f"oracle check: claimed evaluation of bit plane {j} is wrong")
     with x64():
-        b_true = np.asarray(mle.evaluate(st.bit_planes.reshape(-1), bres.point))
+        b_true = np.asarray(mle.evaluate(st.bit_planes.reshape(-1), z_bits))
     if not (b_true == proof.bit_eval).all():
         return ReluVerdict(False, "oracle check: bit_eval != B~(z)")
     return ReluVerdict(True)
