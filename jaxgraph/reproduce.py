@@ -177,8 +177,8 @@ def _zkdl_small(quick: bool) -> float:
     """1.0 when a small multi-step proof of fixed-point training verifies and both a dishonest
     prover (one weight bit flipped at step 1, later steps recomputed from it) and a proof of
     another run are rejected; 0.0 otherwise. Widths [64, 8, 8, 10] on sklearn digits, batch 8,
-    2 steps (quick) or 4. Oracle mode: the verifier still holds the witness tables
-    (jaxgraph/zk/training.py)."""
+    2 steps (quick) or 4. Committed mode: the verifier holds only the PCS commitment of the
+    witness (jaxgraph/zk/training.py, jaxgraph/zk/claims.py)."""
     import copy
 
     from jaxgraph.zk import fixed_point as fp
@@ -187,7 +187,7 @@ def _zkdl_small(quick: bool) -> float:
     steps = 2 if quick else 4
     x_train, _, y_train, _ = fp.load_digits_split()
     data = (x_train[:64], y_train[:64])
-    cfg = dict(widths=[64, 8, 8, 10], batch_size=8, lr_shift=4)
+    cfg = dict(widths=[64, 8, 8, 10], batch_size=8, lr_shift=4, commit=True)
     proof, pub = TR.prove_training(cfg, data, steps, 0)
     honest = TR.verify_training(proof, pub)
     _, trace = TR.build_trace(cfg, data, steps, 0)
@@ -233,7 +233,8 @@ def _load_builtin_claims() -> None:
                          1.0, _molecule3d_distance_ratio, lambda measured, paper: measured <= 1.1, "x"))
     register_claim(Claim("zkdl", 1,
                          "proof of several fixed-point SGD steps verifies; a flipped-weight-bit prover "
-                         "and another run's proof are rejected (1 = all hold; oracle mode, no commitments)",
+                         "and another run's proof are rejected (1 = all hold; committed mode: the verifier "
+                         "holds only the PCS commitment)",
                          1.0, _zkdl_small, lambda measured, paper: measured == paper))
     register_claim(Claim("nat-uci-ap", 3,
                          "NAT test AP on UCI, transductive (paper value: official NAT re-run by TPNet, "

@@ -5,8 +5,10 @@ U range check on one transcript, :mod:`jaxgraph.zk.training`) and verify it.
     python experiments/zkdl/main.py \
         --config=experiments/zkdl/configs/default.py --workdir=workdir/zkdl
 
-Per proven step: prover time, verifier time, proof size, commitment time and size (the hiding PCS
-commitment of all witness tables; the verifier runs in ORACLE mode, see the training module).
+Per proven step: prover time, verifier time, proof size, commitment time and size. With
+``commit=True`` (default) the verifier holds only the PCS commitment of the witness (committed
+mode: every evaluation claim is proven by one batched sumcheck + one opening, see
+:mod:`jaxgraph.zk.claims`); ``commit=False`` runs the oracle mode (the verifier holds the tables).
 Optionally one aggregated proof of all steps. Plus fixed-point vs float64 test accuracy on
 sklearn digits. Writes ``workdir/results.json`` and ``workdir/results.md``.
 """
@@ -42,25 +44,6 @@ def _model_config(c):
                           lr_shift=c.lr_shift, bits=c.bits, rounding=c.rounding, commit=c.commit)
 
 
-def _witness_words(public) -> int:
-    return int(sum(np.asarray(x).size for _, x in TR._all_tables(public["oracle"])))
-
-
-def _prove_one(mc, data, steps, seed, w0):
-    tm = {}
-    t0 = time.perf_counter()
-    proof, pub = TR.prove_training(mc, data, steps, seed, init_weights=w0, timings=tm)
-    prove_s = time.perf_counter() - t0 - tm["commit"]  # prover work excluding the commitment
-    t0 = time.perf_counter()
-    ok, why = TR.verify_training_detailed(proof, pub)
-    verify_s = time.perf_counter() - t0
-    row = {"prove_s": prove_s, "verify_s": verify_s, "proof_bytes": proof.num_bytes(),
-           "commit_s": tm["commit"], "commitment_bytes": tm["commitment_bytes"],
-           "witness_words": _witness_words(pub), "verified": bool(ok), "reason": why,
-           "parts_bytes": proof.parts_bytes()}
-    return row, pub
-
-
 def run_zkdl(c, log=print) -> dict:
     """Run the experiment of config ``c`` (see configs/default.py); returns the results dict."""
     t_all = time.perf_counter()
@@ -74,14 +57,13 @@ def run_zkdl(c, log=print) -> dict:
     w = fp.init_weights(list(mc.widths), mc.frac_bits, c.seed)
     if c.warmup:  # JIT compilation at the per-step shapes, not timed
         t0 = time.perf_counter()
-        _prove_one(mc, (Xtr[batches[0]], ytr[batches[0]]), 1, c.seed, w)
+        TR.measure_proof(mc, (Xtr[batches[0]], ytr[batches[0]]), 1, c.seed, init_weights=w)
         log(f"warm-up proof (JIT compilation): {time.perf_counter() - t0:.1f}s")
     rows = []
     for t, idx in enumerate(batches):
-        row, pub = _prove_one(mc, (Xtr[idx], ytr[idx]), 1, c.seed, w)
-        rec = pub["oracle"]["fac4dnn"]
-        w = [fp.from_field(rec.tensors["W_next"][0, l, :a.shape[0], :a.shape[1]])
-             for l, a in enumerate(w)]
+        row, pub = TR.measure_proof(mc, (Xtr[idx], ytr[idx]), 1, c.seed, init_weights=w)
+        # the prover's next weights (committed mode: secret, inside the commitment)
+        w, _ = TR.build_trace(mc, (Xtr[idx], ytr[idx]), 1, c.seed, init_weights=w)
         row["step"] = t
         row["loss"] = float("nan")
         rows.append(row)
@@ -98,7 +80,7 @@ def run_zkdl(c, log=print) -> dict:
     log(f"per-step proven weights == plain {c.steps}-step training: {chain_ok}")
     agg = None
     if c.aggregate:
-        row, _ = _prove_one(mc, (Xtr, ytr), c.steps, c.seed, None)
+        row, _ = TR.measure_proof(mc, (Xtr, ytr), c.steps, c.seed)
         agg = dict(row, steps=c.steps)
         log(f"aggregated proof of {c.steps} steps (includes JIT compilation of its shapes): "
             f"prove {row['prove_s']:.2f}s  verify {row['verify_s']:.2f}s  proof "

@@ -15,11 +15,16 @@ package never changes global JAX state.
 Also (import them by name): :mod:`~jaxgraph.zk.merkle`, :mod:`~jaxgraph.zk.pcs` (hiding
 commitments), :mod:`~jaxgraph.zk.zksumcheck`, :mod:`~jaxgraph.zk.fixed_point` (exact fixed-point
 SGD training with rescaling remainders), :mod:`~jaxgraph.zk.zkrelu`, :mod:`~jaxgraph.zk.fac4dnn`
-and :mod:`~jaxgraph.zk.training` (``prove_training`` / ``verify_training``; the verifier still
-holds the witness tables: PCS openings are not wired into the proof of training yet).
+and :mod:`~jaxgraph.zk.training` with :mod:`~jaxgraph.zk.claims` (the proof of T training steps;
+``ModelConfig(commit=True)``: the verifier holds only a PCS commitment of the witness).
+
+  ``jaxgraph.zk.prove_training(model_config, data, steps, key) -> (proof, public)`` and
+  ``jaxgraph.zk.verify_training(proof, public) -> bool`` are re-exported here.
 """
 from jaxgraph.zk import field, matmul, mle, sumcheck, transcript
 from jaxgraph.zk._x64 import x64
+from jaxgraph.zk.training import ModelConfig, prove_training, verify_training
 from jaxgraph.zk.transcript import Transcript
 
-__all__ = ["field", "matmul", "mle", "sumcheck", "transcript", "x64", "Transcript"]
+__all__ = ["field", "matmul", "mle", "sumcheck", "transcript", "x64", "Transcript",
+           "ModelConfig", "prove_training", "verify_training"]

@@ -14,9 +14,15 @@ proves, for a :class:`~jaxgraph.zk.fixed_point.Trace` of T steps of an L-layer M
 The zkReLU part (``Z -> Zq, S, A_out``, ``G_A -> G_Z``, the loss gradient) is proven elsewhere
 (``jaxgraph.zk.zkrelu``) and is not part of this statement.
 
-Version: uncommitted ("oracle") like the first version of :mod:`matmul`: the verifier holds all
-statement tensors and checks the final MLE evaluations directly (O(size) work). SHA-256 digests of
-every statement tensor are absorbed into the transcript before any challenge.
+Versions: standalone it is uncommitted ("oracle") like the first version of :mod:`matmul`: the
+verifier holds all statement tensors and checks the final MLE evaluations directly (O(size)
+work); SHA-256 digests of every statement tensor are absorbed into the transcript before any
+challenge. Committed (``verify_fac4dnn_detailed(..., claims=sink)``, used by
+:mod:`jaxgraph.zk.training`): the verifier gets only the public shapes (:meth:`Statement.public`)
+and hands every final evaluation to the sink; the caller proves them against its commitment
+(:mod:`jaxgraph.zk.claims`, where the stacked matmul tables, W_shift and Rec_U / Rec_G are
+public views of the committed tensors -- no layout change and no separate shift argument
+needed).
 
 Statement (:func:`fac4dnn_statement`)
 -------------------------------------
@@ -153,7 +159,8 @@ from jaxgraph.zk.verdict import Verdict
 
 __all__ = ["Statement", "Fac4dnnProof", "Fac4dnnVerdict", "fac4dnn_statement", "prove_fac4dnn",
            "verify_fac4dnn", "verify_fac4dnn_detailed", "matmul_instances", "padding_overhead",
-           "proof_size_words", "TENSOR_NAMES", "WEIGHT_NAMES", "MATMUL_MODES", "EVAL_NAMES"]
+           "proof_size_words", "TENSOR_NAMES", "WEIGHT_NAMES", "MATMUL_MODES", "EVAL_NAMES",
+           "matmul_dims"]
 
 WEIGHT_NAMES = ("W", "W_next", "G_W_full", "G_W", "G_W_rem", "U", "U_rem")
 BATCH_NAMES = ("A_in", "G_Z", "Z", "G_A_in_full")
@@ -210,6 +217,10 @@ class Statement:
     def bit_vars(self) -> int:
         """n_b = n_w + 1 + log2 NB."""
         return self.weight_vars + 1 + _log2(self.NB)
+
+    def public(self) -> "Statement":
+        """The public part only (``tensors`` None): what the committed-mode verifier knows."""
+        return dataclasses.replace(self, tensors=None)
 
     def params_vector(self) -> np.ndarray:
         return np.array([self.steps, self.L, self.batch, self.frac_bits, self.lr_shift,
@@ -321,6 +332,16 @@ def matmul_instances(st: Statement):
     return [(f"{_LABEL}/matmul", stack(0, m, kk), stack(1, kk, n), stack(2, m, n))]
 
 
+def matmul_dims(st: Statement) -> list:
+    """``[(label, (N, m, k, n))]`` of the stacked matmul statements of :func:`matmul_instances`,
+    from the public shapes alone."""
+    T, L, B, R, C = st.steps, st.L, st.batch, st.R, st.C
+    if st.matmul_mode == "per_kind":
+        return [(f"{_LABEL}/matmul/{KIND_LABELS[k]}", (T * L,) + shp)
+                for k, shp in enumerate(((B, R, C), (R, B, C), (B, C, R)))]
+    return [(f"{_LABEL}/matmul", (3 * T * L,) + _common_shape(st))]
+
+
 def _common_shape(st: Statement):
     B, R, C = _pow2(st.batch), st.R, st.C
     return max(B, R), max(R, B, C), max(C, R)
@@ -408,11 +429,11 @@ Fac4dnnVerdict = Verdict  # ok, reason (jaxgraph.zk.verdict)
 
 
 # ============================================================================ shared pieces
-def _begin(st: Statement, transcript: Optional[Transcript]) -> Transcript:
+def _begin(st: Statement, transcript: Optional[Transcript], bind: bool = True) -> Transcript:
     if transcript is None:
         transcript = Transcript(_PROTOCOL)
     transcript.append(_LABEL + "/params", st.params_vector())
-    for name in TENSOR_NAMES:
+    for name in (TENSOR_NAMES if bind else ()):
         transcript.append_bytes(f"{_LABEL}/statement/{name}",
                                 digest_elements(name, np.asarray(st.tensors[name])))
     return transcript
@@ -509,7 +530,8 @@ def _bits_table(st: Statement) -> np.ndarray:
 
 
 # ============================================================================== prove/verify
-def prove_fac4dnn(statement: Statement, *, transcript: Optional[Transcript] = None) -> Fac4dnnProof:
+def prove_fac4dnn(statement: Statement, *, transcript: Optional[Transcript] = None,
+                  bind: bool = True) -> Fac4dnnProof:
     """Prove the FAC4DNN statement (all matmuls, updates, chain, remainder ranges).
 
     The prover does not check the statement; on a false one it outputs a proof that the
@@ -519,9 +541,11 @@ def prove_fac4dnn(statement: Statement, *, transcript: Optional[Transcript] = No
       statement: from :func:`fac4dnn_statement`.
       transcript: None -> ``Transcript("jaxgraph.zk.fac4dnn")``; a given one is used as is
         (the verifier must start from the same state).
+      bind: absorb SHA-256 digests of every statement tensor (False in the committed mode,
+        where the caller's transcript already holds a commitment).
     """
     st = statement
-    tr = _begin(st, transcript)
+    tr = _begin(st, transcript, bind)
     # --- part 1: matmuls
     mm = []
     for label, a, w, z in matmul_instances(st):
@@ -552,14 +576,26 @@ def _is_ext(x, shape) -> bool:
 
 
 def verify_fac4dnn_detailed(statement: Statement, proof: Fac4dnnProof, *,
-                            transcript: Optional[Transcript] = None) -> Fac4dnnVerdict:
+                            transcript: Optional[Transcript] = None,
+                            claims=None) -> Fac4dnnVerdict:
     """Verify a FAC4DNN proof against the statement; returns ``Fac4dnnVerdict(ok, reason)``
-    (unpackable as ``(ok, reason)``). Malformed proofs are rejected, never raised."""
+    (unpackable as ``(ok, reason)``). Malformed proofs are rejected, never raised.
+
+    ``claims``: a :class:`jaxgraph.zk.claims.ClaimSink` for the committed mode: the statement may
+    be public only (:meth:`Statement.public`), no digests are absorbed (the caller's transcript
+    holds a commitment), and instead of the oracle checks the final evaluations become claims
+    ``<matmul label>/{A,W,Z}`` (stacked instance tables of :func:`matmul_instances`, zero-padded
+    by :mod:`matmul` to powers of two), ``fac4dnn/<name>`` for :data:`EVAL_NAMES` (weight domain
+    ``[Tp, Lp, R, C]``) and ``fac4dnn/Bits`` (the padded ``[2, Tp, Lp, R, C, NB]`` table).
+    """
     st = statement
+    committed = claims is not None
     try:
         if not isinstance(proof, Fac4dnnProof):
             return Fac4dnnVerdict(False, "malformed proof: not a Fac4dnnProof")
-        instances = matmul_instances(st)
+        if committed and transcript is None:
+            raise ValueError("verify_fac4dnn: claims= needs the caller's (committed) transcript")
+        instances = matmul_dims(st) if committed else matmul_instances(st)
         if not isinstance(proof.matmul, (tuple, list)) or len(proof.matmul) != len(instances):
             return Fac4dnnVerdict(False, f"malformed proof: expected {len(instances)} matmul "
                                   f"proofs")
@@ -570,12 +606,21 @@ def verify_fac4dnn_detailed(statement: Statement, proof: Fac4dnnProof, *,
         for name in ("linear", "binary"):
             if not isinstance(getattr(proof, name), S.SumcheckProof):
                 return Fac4dnnVerdict(False, f"malformed proof: {name} is not a SumcheckProof")
-        tr = _begin(st, transcript)
+        tr = _begin(st, transcript, bind=not committed)
         # --- part 1
-        for (label, a, w, z), p in zip(instances, proof.matmul):
+        for inst, p in zip(instances, proof.matmul):
+            label = inst[0]
             if not isinstance(p, M.MatmulProof):
                 return Fac4dnnVerdict(False, f"malformed proof: {label} is not a MatmulProof")
-            v = M.verify_detailed(a, w, z, p, transcript=tr, label=label)
+            if committed:
+                v, pts = M._verify_core(inst[1], p, tr, label, None)
+                if v.ok:
+                    r_t, r_i, r_j, r_b, r_t2 = pts
+                    claims.add(label + "/Z", mle.tensor_point(r_t, r_i, r_j), p.z_eval)
+                    claims.add(label + "/A", mle.tensor_point(r_t2, r_i, r_b), p.a_eval)
+                    claims.add(label + "/W", mle.tensor_point(r_t2, r_b, r_j), p.w_eval)
+            else:
+                v = M.verify_detailed(*inst[1:], p, transcript=tr, label=label)
             if not v.ok:
                 return Fac4dnnVerdict(False, f"matmul ({label}): {v.reason}")
         # --- part 2a
@@ -587,15 +632,18 @@ def verify_fac4dnn_detailed(statement: Statement, proof: Fac4dnnProof, *,
         if not res.ok:
             return Fac4dnnVerdict(False, "linear relations: sumcheck: " + res.reason)
         tr.append(_LABEL + "/linear/evals", proof.evals)
-        tabs = _weight_tables(st)
         ev = {name: F.int_ext(proof.evals[i]) for i, name in enumerate(EVAL_NAMES)}
         with x64():
-            v_eval = F.int_ext(np.asarray(mle.evaluate(tabs["V"].reshape(-1), res.point)))
+            v_eval = F.int_ext(np.asarray(mle.evaluate(_valid_mask(st).reshape(-1), res.point)))
         rhs = F.int_ext_mul(mle.eq_eval_int(r, res.point), _combine_int(rho, ev, v_eval, st))
         if rhs != F.int_ext(res.expected):
             return Fac4dnnVerdict(False, "linear relations: final value != eq * sum rho_k rel_k")
-        with x64():
+        if committed:
             for i, name in enumerate(EVAL_NAMES):
+                claims.add(f"{_LABEL}/{name}", res.point, proof.evals[i])
+        tabs = {} if committed else _weight_tables(st)
+        with x64():
+            for i, name in enumerate(EVAL_NAMES if not committed else ()):
                 true = np.asarray(mle.evaluate(tabs[name].reshape(-1), res.point))
                 if not (true == proof.evals[i]).all():
                     return Fac4dnnVerdict(False, f"linear relations: oracle check of {name} "
@@ -606,6 +654,9 @@ def verify_fac4dnn_detailed(statement: Statement, proof: Fac4dnnProof, *,
                                       eval_label=_LABEL + "/binary/b_eval")
         if not ok:
             return Fac4dnnVerdict(False, "binary check: " + why)
+        if committed:
+            claims.add(_LABEL + "/Bits", z2, proof.b_eval)
+            return Fac4dnnVerdict(True)
         with x64():
             true_b = np.asarray(mle.evaluate(_bits_table(st), z2))
         if not (true_b == proof.b_eval).all():

@@ -8,41 +8,32 @@ with 10M parameters and batch size 64"). This module is the glue: it trains with
 (:mod:`jaxgraph.zk.zkrelu`) and FAC4DNN (:mod:`jaxgraph.zk.fac4dnn`) statements from the trace,
 adds the relations neither covers, and proves everything on ONE Fiat-Shamir transcript.
 
-Mode: ORACLE (uncommitted)
---------------------------
-The verifier holds the witness tables (``public["oracle"]``, clearly labelled: the zkReLU
-statement, the FAC4DNN statement and the tables of the two extra sub-proofs below) and checks
-every final evaluation claim by evaluating those tables' MLEs itself, exactly as the oracle
-versions of the sub-modules do. SHA-256 digests of every table are absorbed into the transcript
-before any challenge. With ``ModelConfig.commit=True`` the prover additionally commits to ONE
-concatenated table of all witness tables with the hiding PCS (:func:`jaxgraph.zk.pcs.commit`),
-times it, and absorbs the root before any challenge; the root is public (the oracle verifier
-cannot check it against the tables: it only binds the transcript).
+Modes
+-----
+COMMITTED (``ModelConfig.commit=True``): the verifier holds only the public input and a PCS
+commitment (:func:`jaxgraph.zk.pcs.commit`, Merkle root of an RS-encoded table) of ONE vector c
+of the prover's free witness values, each stored once (:func:`_committed_layout`): FAC4DNN's
+tensors (without the public first-layer input and W_0), zkReLU's Zq, R, S, G'_A, RG and bit
+planes, the output proof's Zq_L, R_L, D_rem and planes, the U planes. The root and the PCS
+parameters are absorbed before any challenge. Every table a sub-proof ends with a claim about
+is a public affine *view* of c (position maps computed from the public shapes): zkReLU's Z, G_Z,
+A, G_A_full and the output proof's Z_L, G_Z_L are views of FAC4DNN's tensors, the stacked
+(transposed, zero-padded) matmul instance tables are views, W_shift is the index-shifted view of
+W / W_next, Rec_U and Rec_G are weighted sums of Bits views, and the public batch, W_0 and the
+one-hot targets enter as the views' constants. So the oracle mode's direct checks -- zero
+padding, zkReLU <-> FAC4DNN consistency, data and W_0 binding, the W_T chain -- hold by
+construction. The sub-verifiers run without tables and hand their final evaluation claims to a
+:class:`jaxgraph.zk.claims.ClaimSink`; :mod:`jaxgraph.zk.claims` batches all of them (random
+alpha_k) into ONE sumcheck ``sum_j Wt[j] c[j]`` and ONE opening of c. The verifier's work stays
+linear in the witness size (it builds the public weight table Wt, like an oracle verifier's MLE
+evaluations) but it never sees a witness value. The trained weights W_T stay inside the
+commitment (no digest is published). Not zero-knowledge: the sumchecks are not masked.
 
-What is MISSING for the committed mode (the verifier no longer holding the tables):
-
-(i) PCS openings instead of the oracle checks. zkReLU (3 openings suffice): its 9 tensors
-    stacked as one table opened at (x*, rho) for random rho over the tensor index, checked
-    against ``sum_i eq(rho, i) tensor_evals[i]``; the bit-plane table at (x*, rho') against the
-    plane claims (padding planes claimed 0); the bit table at z. The output-layer and U-range
-    proofs of this module: the same two openings each. Sub-tables of one concatenated commitment
-    can be opened by appending the (binary) block index as high variables if every sub-table is
-    padded to a power of two and placed at an aligned offset; ``open_many`` per commitment.
-(ii) FAC4DNN's matmul part: it verifies the stacked instance tables of ``matmul_instances``,
-    which are zero-padded TRANSPOSED views of A_in, W, G_Z and stacked with instance index
-    ``(t L + l) 3 + kind`` (3 kinds: not a power of two, so the stack's MLE does not factor
-    into per-kind MLEs). Committing needs a layout change (kind as its own 2-bit variable,
-    transposes as variable permutations, which MLEs allow) or a commitment of the instance
-    tables plus a consistency argument; then ``matmul.prove_committed``-style openings. The
-    10 linear evaluations and Bits open like (i); W_shift as a shifted view of the committed W
-    sequence needs a shift argument.
-(iii) The direct checks of :func:`_check_oracle`: zkReLU <-> FAC4DNN equality of Z, A, G_Z,
-    G_A_full (different layouts: slots ``t H + l - 1`` vs ``[t, l]``), zero padding, and data /
-    W_0 binding. Committed, these become opening-based equality checks at random points (or
-    committing the shared tensors once in one layout both statements use).
-
-The sub-module verifiers already accept a caller's transcript (``transcript=``, used here), so
-(i) needs only a hook replacing their final oracle evaluations by a callback.
+ORACLE (``commit=False``): the verifier holds the witness tables (``public["oracle"]``: the
+zkReLU statement, the FAC4DNN statement and the tables of the two extra sub-proofs below) and
+checks every final evaluation claim by evaluating those tables' MLEs itself; SHA-256 digests of
+every table are absorbed instead of a commitment, and ``public["final_weights_digest"]`` binds
+W_T. Kept as the reference the committed mode is tested against.
 
 Public / committed choice
 -------------------------
@@ -54,7 +45,7 @@ Public / committed choice
   itself), and a digest of the final weights W_T (the training result). Optionally W_0 itself
   (``init_weights=``, ``public["W0"]``) instead of the seeded init -- e.g. to prove one batch
   update at a time, step t starting from the W_t that step t - 1 output.
-* Oracle (committed in the committed mode): every intermediate tensor and auxiliary bit.
+* Committed (oracle mode: handed to the verifier): every intermediate tensor and auxiliary bit.
 
 Sub-proofs (in transcript order, one ``Transcript("jaxgraph.zk.training")``)
 ---------------------------------------------------------------------------
@@ -102,7 +93,9 @@ accepts it). Requirement (checked by :class:`ModelConfig`): ``Q + f + e <= 62`` 
 loss gradient exact.
 
 Soundness error: the union of the sub-proofs' (each ``O((n + rounds) / p^2)``, p^2 ~ 2^128)
-plus, in the oracle mode, nothing else (the oracle checks are exact).
+plus, in the oracle mode, nothing else (the oracle checks are exact); in the committed mode plus
+the claim batching's ``(K + 2 log2 |c|) / p^2`` and the PCS opening's (about 2^-100 with the
+default 245 queries, :func:`jaxgraph.zk.pcs.soundness_bits`).
 
 API
 ---
@@ -128,9 +121,11 @@ from typing import Optional
 import jax.numpy as jnp
 import numpy as np
 
+from jaxgraph.zk import claims as CL
 from jaxgraph.zk import fac4dnn as FD
 from jaxgraph.zk import field as F
 from jaxgraph.zk import fixed_point as fp
+from jaxgraph.zk import matmul as M
 from jaxgraph.zk import mle
 from jaxgraph.zk import pcs as PCS
 from jaxgraph.zk import sumcheck as SC
@@ -144,7 +139,7 @@ from jaxgraph.zk.verdict import Verdict
 
 __all__ = ["ModelConfig", "LinProof", "TrainingProof", "TrainingVerdict", "prove_training",
            "verify_training", "verify_training_detailed", "build_trace", "seed_from_key",
-           "OUT_TABLES"]
+           "OUT_TABLES", "measure_proof"]
 
 _PROTOCOL = "jaxgraph.zk.training"
 _LABEL = "training"
@@ -163,7 +158,8 @@ class ModelConfig:
       loss_shift: k (c = 2^-k); None -> :func:`fixed_point.default_loss_shift` (B).
       bits: Q, two's complement width (incl. sign) of Z', G'_A (zkReLU), Zq_L, G_Z_L and U.
       rounding: "nearest" or "floor".
-      commit: also commit (hiding PCS) to the concatenated witness tables, timed.
+      commit: COMMITTED mode (the verifier holds only a PCS commitment of the witness);
+        False: ORACLE mode (the verifier holds the witness tables).
     """
     widths: tuple
     batch_size: int
@@ -329,12 +325,20 @@ class LinProof:
 @dataclasses.dataclass(frozen=True)
 class _LinInstance:
     """tables: {name: uint64 [N]}; V: uint64 [N]; planes: uint64 [Jp, N] (first ``nplanes`` real);
-    relations: list of {column: int coefficient}, columns = table names, "V", "p<j>"."""
+    relations: list of {column: int coefficient}, columns = table names, "V", "p<j>".
+    The committed-mode verifier's public instance has ``tables`` values and ``planes`` None."""
     tables: dict
     V: np.ndarray
-    planes: np.ndarray
+    planes: Optional[np.ndarray]
     nplanes: int
     relations: list
+
+    @property
+    def jp(self) -> int:
+        return _pow2(max(self.nplanes, 1))
+
+    def public(self) -> "_LinInstance":
+        return dataclasses.replace(self, tables={k: None for k in self.tables}, planes=None)
 
     @property
     def columns(self) -> list:
@@ -385,10 +389,13 @@ def _ext_ok(x, shape) -> bool:
     return x.dtype == np.uint64 and x.shape == shape and F.is_canonical(x)
 
 
-def _lin_verify(inst: _LinInstance, proof, tr: Transcript, label: str) -> tuple:
+def _lin_verify(inst: _LinInstance, proof, tr: Transcript, label: str, claims=None) -> tuple:
+    """``(ok, reason)``. With ``claims`` (committed mode) the final evaluations become claims
+    ``label/<column>`` at the relation point and ``label/planes`` (flattened [Jp, N]) at the
+    binary check's point instead of oracle checks."""
     N = inst.V.shape[0]
     n = _log2(N)
-    jp = inst.planes.shape[0]
+    jp = inst.jp
     K = len(inst.columns)
     if not isinstance(proof, LinProof) or not isinstance(proof.relations, SC.SumcheckProof) \
             or not isinstance(proof.binary, SC.SumcheckProof):
@@ -415,7 +422,12 @@ def _lin_verify(inst: _LinInstance, proof, tr: Transcript, label: str) -> tuple:
                                    eval_label=label + "/b_eval")
     if not ok:
         return False, "binary check: " + why
-    # oracle checks (PCS openings in the committed mode)
+    if claims is not None:
+        for i, name in enumerate(inst.columns):
+            claims.add(f"{label}/{name}", res.point, proof.evals[i])
+        claims.add(label + "/planes", z2, proof.b_eval)
+        return True, ""
+    # oracle checks
     true = np.asarray(ZR._evaluate_columns(inst.matrix(), res.point), np.uint64)
     for i, name in enumerate(inst.columns):
         if not (true[i] == proof.evals[i]).all():
@@ -486,11 +498,18 @@ def _out_witness(cfg: ModelConfig, trace, fac: FD.Statement) -> dict:
 
 def _out_instance(cfg: ModelConfig, T: int, fac: FD.Statement, Y: np.ndarray,
                   out: dict) -> _LinInstance:
-    q, f, k = cfg.bits, cfg.frac_bits, cfg.loss_shift
-    hf, hk = _offset(cfg.rounding, f), _offset(cfg.rounding, k)
     tables = {"Z_L": _from_fac(fac, "Z", cfg, T), "G_Z_L": _from_fac(fac, "G_Z", cfg, T), "Y": Y,
               "Zq_L": out["tables"]["Zq_L"], "R_L": out["tables"]["R_L"],
               "D_rem": out["tables"]["D_rem"]}
+    return dataclasses.replace(_out_instance_public(cfg, T, Y), tables=tables,
+                               planes=out["planes"])
+
+
+def _out_instance_public(cfg: ModelConfig, T: int, Y: np.ndarray) -> _LinInstance:
+    """The output-layer instance without prover tables (column order as :func:`_out_instance`)."""
+    f, k = cfg.frac_bits, cfg.loss_shift
+    hf, hk = _offset(cfg.rounding, f), _offset(cfg.rounding, k)
+    tables = {n: None for n in ("Z_L", "G_Z_L", "Y", "Zq_L", "R_L", "D_rem")}
     rels = [{"Z_L": 1, "V": hf, "Zq_L": -(1 << f), "R_L": -1},
             {"Zq_L": 1, "Y": -1, "V": hk, "G_Z_L": -(1 << k), "D_rem": -1}]
     start = 0
@@ -500,7 +519,7 @@ def _out_instance(cfg: ModelConfig, T: int, fac: FD.Statement, Y: np.ndarray,
             rel[f"p{start + i}"] = -_weight(i, w, s)
         rels.append(rel)
         start += w
-    return _LinInstance(tables=tables, V=_out_mask(cfg, T), planes=out["planes"], nplanes=start,
+    return _LinInstance(tables=tables, V=_out_mask(cfg, T), planes=None, nplanes=start,
                         relations=rels)
 
 
@@ -517,13 +536,199 @@ def _u_witness(cfg: ModelConfig, fac: FD.Statement) -> np.ndarray:
     return fp.to_field(full)
 
 
-def _u_instance(cfg: ModelConfig, fac: FD.Statement, planes: np.ndarray) -> _LinInstance:
+def _u_relations(cfg: ModelConfig) -> list:
     q = cfg.bits
     rel = {"U": 1}
     for i in range(q):
         rel[f"p{i}"] = -_weight(i, q, True)
+    return [rel]
+
+
+def _u_instance(cfg: ModelConfig, fac: FD.Statement, planes: np.ndarray) -> _LinInstance:
     return _LinInstance(tables={"U": _u_table(fac)}, V=FD._valid_mask(fac).reshape(-1),
-                        planes=planes, nplanes=q, relations=[rel])
+                        planes=planes, nplanes=cfg.bits, relations=_u_relations(cfg))
+
+
+# ====================================================== committed mode: the vector c and its views
+class _Alloc:
+    """Hands out positions of the committed vector c: ``take(mask)`` -> uint64 array of the
+    mask's shape holding position + 1 on True entries (C order) and 0 elsewhere."""
+
+    def __init__(self):
+        self.n = 0
+
+    def take(self, mask: np.ndarray) -> np.ndarray:
+        mask = np.asarray(mask, bool)
+        out = np.zeros(mask.shape, np.uint64)
+        cnt = int(mask.sum())
+        out[mask] = np.arange(self.n + 1, self.n + 1 + cnt, dtype=np.uint64)
+        self.n += cnt
+        return out
+
+
+def _fac_public(cfg: ModelConfig, T: int, tensors=None) -> FD.Statement:
+    """The FAC4DNN statement's public parameters (shapes as :func:`fac4dnn.fac4dnn_statement`)."""
+    w, f, e = cfg.widths, cfg.frac_bits, cfg.lr_shift
+    return FD.Statement(widths=tuple(w), batch=cfg.batch_size, steps=T, frac_bits=f, lr_shift=e,
+                        rounding=cfg.rounding, matmul_mode="single", R=_pow2(max(w[:-1])),
+                        C=_pow2(max(w[1:])), NB=_pow2(max(e, f, 1)), tensors=tensors)
+
+
+def _relu_public(cfg: ModelConfig, T: int) -> ZR.ReluStatement:
+    L = len(cfg.widths) - 1
+    return ZR.public_statement(frac_bits=cfg.frac_bits, bits=cfg.bits,
+                               offset=_offset(cfg.rounding, cfg.frac_bits), batch=cfg.batch_size,
+                               widths=tuple(cfg.widths[1:L]) * T)
+
+
+def _fac_masks(st: FD.Statement) -> dict:
+    """Real (unpadded) entries of every FAC4DNN tensor, as bool arrays of the tensor shapes."""
+    T, L, B, R, C, NB = st.steps, st.L, st.batch, st.R, st.C, st.NB
+    vw = np.zeros((T, L, R, C), bool)
+    vin = np.zeros((T, L, B, R), bool)
+    vout = np.zeros((T, L, B, C), bool)
+    for l in range(L):
+        vw[:, l, :st.widths[l], :st.widths[l + 1]] = True
+        vin[:, l, :, :st.widths[l]] = True
+        vout[:, l, :, :st.widths[l + 1]] = True
+    m = {n: vw for n in FD.WEIGHT_NAMES}
+    m.update({"A_in": vin, "G_A_in_full": vin, "G_Z": vout, "Z": vout})
+    bits = np.zeros((2, T, L, R, C, NB), bool)
+    bits[0, ..., :st.lr_shift] = vw[..., None]
+    bits[1, ..., :st.frac_bits] = vw[..., None]
+    m["Bits"] = bits
+    return m
+
+
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+    """Public layout of the committed mode: ``free`` = [(group, name, idx)] the committed
+    entries of every prover table (position + 1, 0 = not committed: padding, public data,
+    a copy of another table), ``views`` = {claim name: :class:`claims.View`}, ``size`` = |c|
+    (a power of two) and ``used`` = number of committed entries."""
+    free: list
+    views: dict
+    size: int
+    used: int
+
+
+def _committed_layout(cfg: ModelConfig, T: int, seed: int, X, y, W0: list) -> _Layout:
+    """Where every witness value lives in c, and every table a sub-proof makes claims about as
+    an affine view of c. Shared tensors are committed ONCE (zkReLU's Z, G_Z, A, G_A_full and the
+    output proof's Z_L, G_Z_L are views of FAC4DNN's), the first layer's input and W_0 are public
+    constants of the views, padding is zero by construction."""
+    L, B, f = len(cfg.widths) - 1, cfg.batch_size, cfg.frac_bits
+    H = L - 1
+    alloc = _Alloc()
+    free = []
+    # --- FAC4DNN: every real entry except the public A_in of layer 1, W of step 0 and the
+    # (absent) G_A_in_full of layer 1
+    pub = _fac_public(cfg, T)
+    masks = _fac_masks(pub)
+    masks["W"] = masks["W"].copy()
+    masks["W"][0] = False
+    for n in ("A_in", "G_A_in_full"):
+        masks[n] = masks[n].copy()
+        masks[n][:, 0] = False
+    fidx = {n: alloc.take(masks[n]) for n in FD.TENSOR_NAMES}
+    free += [("fac4dnn", n, fidx[n]) for n in FD.TENSOR_NAMES]
+    fconst = {n: np.zeros_like(fidx[n]) for n in FD.TENSOR_NAMES}
+    batches = fp.batch_indices(X.shape[0], T, B, seed)
+    X_int = fp.encode_inputs(X, f)
+    for t, idx in enumerate(batches):
+        fconst["A_in"][t, 0, :, :cfg.widths[0]] = fp.to_field(X_int[idx])
+    for l, w in enumerate(W0):
+        fconst["W"][0, l, :w.shape[0], :w.shape[1]] = fp.to_field(w)
+    fac_i, fac_c = _fac_public(cfg, T, fidx), _fac_public(cfg, T, fconst)
+    views = {}
+    (label, a_i, w_i, z_i), = FD.matmul_instances(fac_i)
+    (_, a_c, w_c, z_c), = FD.matmul_instances(fac_c)
+    (_, dims), = FD.matmul_dims(pub)
+    ps = M.padded_shape(dims)
+    for name, xi, xc, shp in (("A", a_i, a_c, (ps[0], ps[1], ps[2])),
+                              ("W", w_i, w_c, (ps[0], ps[2], ps[3])),
+                              ("Z", z_i, z_c, (ps[0], ps[1], ps[3]))):
+        pad = [(0, s - d) for s, d in zip(shp, xi.shape)]
+        views[f"{label}/{name}"] = CL.View.of(np.pad(xi, pad), np.pad(xc, pad))
+    for n in FD.WEIGHT_NAMES:
+        views[f"fac4dnn/{n}"] = CL.View.of(FD._pad_w(fidx[n], pub), FD._pad_w(fconst[n], pub))
+    shift = lambda d: np.concatenate([d["W"][1:], d["W_next"][-1:]], axis=0)  # noqa: E731
+    views["fac4dnn/W_shift"] = CL.View.of(FD._pad_w(shift(fidx), pub), FD._pad_w(shift(fconst), pub))
+    for kind, (n, nbits) in enumerate((("Rec_U", cfg.lr_shift), ("Rec_G", f))):
+        terms = tuple((1 << j, FD._pad_w(fidx["Bits"][kind, ..., j], pub).reshape(-1))
+                      for j in range(nbits))
+        views[f"fac4dnn/{n}"] = CL.View(terms) if terms else CL.View.of(
+            np.zeros(pub.Tp * pub.Lp * pub.R * pub.C, np.uint64))
+    views["fac4dnn/Bits"] = CL.View.of(FD._bits_table(fac_i))
+    # --- zkReLU: Z, GZ, A, GA_full are FAC4DNN's; Zq, R, S, GA, RG and the planes are its own
+    rp = _relu_public(cfg, T)
+    sp, bp, wp = rp.shape
+    real = rp.validity().reshape(sp, bp, wp).astype(bool)
+    ridx = {}
+    for k in ("Zq", "R", "S", "GA", "RG"):
+        ridx[k] = alloc.take(real).reshape(-1)
+        free.append(("relu", k, ridx[k]))
+    shared = {k: np.zeros((sp, bp, wp), np.uint64) for k in ("Z", "GZ", "A", "GA_full")}
+    for t in range(T):
+        for l in range(1, L):
+            s, d = t * H + (l - 1), cfg.widths[l]
+            for rn, fn, li in (("Z", "Z", l - 1), ("GZ", "G_Z", l - 1), ("A", "A_in", l),
+                               ("GA_full", "G_A_in_full", l)):
+                shared[rn][s, :B, :d] = fidx[fn][t, li, :, :d]
+    ridx.update({k: v.reshape(-1) for k, v in shared.items()})
+    pmask = np.zeros((rp.jp, rp.size), bool)
+    pmask[:rp.num_planes] = real.reshape(-1)[None]
+    rplanes = alloc.take(pmask)
+    free.append(("relu", "planes", rplanes))
+    for k in ZR.TENSORS:
+        views[f"{_LABEL}/relu/{k}"] = CL.View.of(ridx[k])
+    for j in range(rp.num_planes):
+        views[f"{_LABEL}/relu/plane{j}"] = CL.View.of(rplanes[j])
+    views[f"{_LABEL}/relu/bits"] = CL.View.of(rplanes)
+    # --- output layer: Zq_L, R_L, D_rem and the planes; Z_L, G_Z_L are FAC4DNN's; Y public
+    oreal = _out_mask(cfg, T).astype(bool)
+    oidx = {k: alloc.take(oreal) for k in OUT_TABLES}
+    free += [("out", k, oidx[k]) for k in OUT_TABLES]
+    nplanes = sum(w for _, w, _ in _out_groups(cfg))
+    omask = np.zeros((_pow2(max(nplanes, 1)), oreal.size), bool)
+    omask[:nplanes] = oreal[None]
+    oplanes = alloc.take(omask)
+    free.append(("out", "planes", oplanes))
+    ocols = {"Z_L": CL.View.of(_from_fac(fac_i, "Z", cfg, T)),
+             "G_Z_L": CL.View.of(_from_fac(fac_i, "G_Z", cfg, T)),
+             "Y": CL.View((), _targets(cfg, y, batches))}
+    ocols.update({k: CL.View.of(oidx[k]) for k in OUT_TABLES})
+    ocols.update({f"p{j}": CL.View.of(oplanes[j]) for j in range(nplanes)})
+    ocols["planes"] = CL.View.of(oplanes)
+    views.update({f"{_LABEL}/out/{k}": v for k, v in ocols.items()})
+    # --- U range: the planes; U is FAC4DNN's
+    umask = np.zeros((_pow2(cfg.bits), pub.Tp * pub.Lp * pub.R * pub.C), bool)
+    umask[:cfg.bits] = FD._valid_mask(pub).reshape(-1).astype(bool)[None]
+    uplanes = alloc.take(umask)
+    free.append(("urange", "planes", uplanes))
+    views[f"{_LABEL}/urange/U"] = CL.View.of(_u_table(fac_i))
+    views.update({f"{_LABEL}/urange/p{j}": CL.View.of(uplanes[j]) for j in range(cfg.bits)})
+    views[f"{_LABEL}/urange/planes"] = CL.View.of(uplanes)
+    return _Layout(free=free, views=views, size=_pow2(max(alloc.n, 2)), used=alloc.n)
+
+
+def _witness_vector(layout: _Layout, oracle: dict) -> np.ndarray:
+    """Prover: c, the committed values of every prover table at its layout positions."""
+    src = {("fac4dnn", n): np.asarray(oracle["fac4dnn"].tensors[n]) for n in FD.TENSOR_NAMES}
+    src.update({("relu", k): oracle["relu"].tensors[k] for k in ZR.TENSORS})
+    src[("relu", "planes")] = oracle["relu"].bit_planes
+    src.update({("out", k): oracle["out"]["tables"][k] for k in OUT_TABLES})
+    src[("out", "planes")] = oracle["out"]["planes"]
+    src[("urange", "planes")] = oracle["u_planes"]
+    c = np.zeros(layout.size, np.uint64)
+    for group, name, idx in layout.free:
+        vals = np.asarray(src[(group, name)], np.uint64)
+        if vals.shape != idx.shape:
+            raise ValueError(f"witness table {group}/{name} has shape {vals.shape}, the layout "
+                             f"{idx.shape}")
+        sel = idx > 0
+        c[idx[sel].astype(np.int64) - 1] = vals[sel]
+    return c
 
 
 # ================================================================================= proof
@@ -535,25 +740,36 @@ class TrainingProof:
       relu: :class:`zkrelu.ReluProof`.  fac4dnn: :class:`fac4dnn.Fac4dnnProof`.
       out: :class:`LinProof` of the output layer and loss gradient.
       urange: :class:`LinProof` of the range check of U.
+      claims: committed mode only: :class:`claims.ClaimsProof` (every final evaluation claim
+        of the four sub-proofs batched into one sumcheck + one PCS opening); None in the oracle
+        mode.
     """
     relu: ZR.ReluProof
     fac4dnn: FD.Fac4dnnProof
     out: LinProof
     urange: LinProof
+    claims: Optional[CL.ClaimsProof] = None
 
     def num_field_elements(self) -> int:
-        """Proof size in base-field words (8 bytes); excludes the oracle tables / openings."""
+        """Field words (8 bytes) of the sumchecks and claimed evaluations; excludes the PCS
+        opening's Merkle paths and columns (:meth:`num_bytes` includes them)."""
         return int(self.relu.num_field_elements() + self.fac4dnn.num_field_elements()
-                   + self.out.num_field_elements() + self.urange.num_field_elements())
+                   + self.out.num_field_elements() + self.urange.num_field_elements()
+                   + (self.claims.num_field_elements() if self.claims is not None else 0))
 
     def num_bytes(self) -> int:
-        return 8 * self.num_field_elements()
+        return 8 * self.num_field_elements() + (
+            self.claims.opening.num_bytes() if self.claims is not None else 0)
 
     def parts_bytes(self) -> dict:
-        return {"relu": 8 * self.relu.num_field_elements(),
-                "fac4dnn": 8 * self.fac4dnn.num_field_elements(),
-                "out": 8 * self.out.num_field_elements(),
-                "urange": 8 * self.urange.num_field_elements()}
+        out = {"relu": 8 * self.relu.num_field_elements(),
+               "fac4dnn": 8 * self.fac4dnn.num_field_elements(),
+               "out": 8 * self.out.num_field_elements(),
+               "urange": 8 * self.urange.num_field_elements()}
+        if self.claims is not None:
+            out["claims"] = 8 * self.claims.num_field_elements()
+            out["opening"] = self.claims.opening.num_bytes()
+        return out
 
 
 TrainingVerdict = Verdict  # ok, reason (jaxgraph.zk.verdict)
@@ -583,19 +799,12 @@ def _begin(cfg: ModelConfig, T: int, seed: int, X, y, W0: list, oracle: dict,
     tr.append_bytes(_LABEL + "/data/X",
                     digest_elements("X", fp.to_field(fp.encode_inputs(X, cfg.frac_bits))))
     tr.append_bytes(_LABEL + "/data/y", digest_elements("y", np.asarray(y, np.uint64)))
-    for name, x in _all_tables(oracle):
+    for name, x in (_all_tables(oracle) if oracle is not None else ()):  # oracle mode only
         tr.append_bytes(f"{_LABEL}/statement/{name}", digest_elements(name, np.asarray(x)))
     if commitment is not None:
         tr.append(_LABEL + "/commitment/params", commitment.params_words())
         tr.append_bytes(_LABEL + "/commitment/root", commitment.root)
     return tr
-
-
-def _concat_table(oracle: dict) -> np.ndarray:
-    flat = np.concatenate([np.asarray(x, np.uint64).reshape(-1) for _, x in _all_tables(oracle)])
-    out = np.zeros(_pow2(max(flat.size, 2)), np.uint64)
-    out[:flat.size] = flat
-    return out
 
 
 def _check_honest_ranges(cfg: ModelConfig, trace):
@@ -629,16 +838,17 @@ def prove_training(model_config, data, steps: int, key, *, trace=None, init_weig
         ``public["W0"]``.
       trace: optional list of StepRecords to prove INSTEAD of training (a dishonest prover's
         tampered witness, for tests); it must have T records.
-      timings: optional dict, filled with seconds ``train``, ``statements``, ``commit``,
-        ``prove`` (sub-proofs only) and ``commitment_bytes``.
+      timings: optional dict, filled with seconds ``train``, ``statements``, ``layout``,
+        ``commit``, ``prove`` (sub-proofs + claims proof), ``commitment_bytes`` and
+        ``committed_words`` (entries of c).
 
     Returns:
       ``(proof, public)``: :class:`TrainingProof`; dict with ``config`` (ModelConfig), ``steps``,
-      ``seed``, ``X``, ``y``, ``W0`` (None: the seeded init), ``final_weights_digest`` (hex
-      SHA-256 of W_T's field table),
-      ``commitment`` (:class:`pcs.Commitment` or None) and ``oracle`` -- the WITNESS TABLES the
-      oracle-mode verifier holds (``relu``: ReluStatement, ``fac4dnn``: Statement, ``out``:
-      output-layer tables and planes, ``u_planes``: bit planes of U).
+      ``seed``, ``X``, ``y``, ``W0`` (None: the seeded init), ``commitment``
+      (:class:`pcs.Commitment` of c in the committed mode, else None) and ``mode``. Oracle mode
+      only: ``final_weights_digest`` (hex SHA-256 of W_T's field table) and ``oracle`` -- the
+      WITNESS TABLES the oracle verifier holds (``relu``: ReluStatement, ``fac4dnn``: Statement,
+      ``out``: output-layer tables and planes, ``u_planes``: bit planes of U).
 
     Raises:
       ValueError: bad config / data / steps (names the field and value); for an honest run, a
@@ -669,27 +879,46 @@ def prove_training(model_config, data, steps: int, key, *, trace=None, init_weig
     oracle = {"relu": relu, "fac4dnn": fac, "out": _out_witness(cfg, trace, fac),
               "u_planes": _u_witness(cfg, fac)}
     tm["statements"] = time.perf_counter() - t0
-    commitment = None
-    tm["commit"], tm["commitment_bytes"] = 0.0, 0
+    commitment = layout = None
+    tm["commit"], tm["commitment_bytes"], tm["committed_words"] = 0.0, 0, 0
     if cfg.commit:
         t0 = time.perf_counter()
-        commitment, _ = PCS.commit(_concat_table(oracle))
+        layout = _committed_layout(cfg, T, seed, X, y, W0)
+        c = _witness_vector(layout, oracle)
+        tm["layout"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        commitment, pcs_data = PCS.commit(c)
         tm["commit"] = time.perf_counter() - t0
         tm["commitment_bytes"] = len(commitment.root) + 8 * commitment.params_words().size
+        tm["committed_words"] = layout.used
     t0 = time.perf_counter()
-    tr = _begin(cfg, T, seed, X, y, W0, oracle, commitment)
+    tr = _begin(cfg, T, seed, X, y, W0, None if cfg.commit else oracle, commitment)
     relu_proof = ZR.prove_relu(relu, transcript=tr, label=_LABEL + "/relu")
-    fac_proof = FD.prove_fac4dnn(fac, transcript=tr)
+    fac_proof = FD.prove_fac4dnn(fac, transcript=tr, bind=not cfg.commit)
     batches = fp.batch_indices(X.shape[0], T, cfg.batch_size, seed)
     out_proof = _lin_prove(_out_instance(cfg, T, fac, _targets(cfg, y, batches), oracle["out"]),
                            tr, _LABEL + "/out")
     u_proof = _lin_prove(_u_instance(cfg, fac, oracle["u_planes"]), tr, _LABEL + "/urange")
-    tm["prove"] = time.perf_counter() - t0
     proof = TrainingProof(relu=relu_proof, fac4dnn=fac_proof, out=out_proof, urange=u_proof)
+    if cfg.commit:
+        # the claims the verifier will collect: replay its (table-free) path on a fresh transcript
+        vtr = _begin(cfg, T, seed, X, y, W0, None, commitment)
+        sink = CL.ClaimSink()
+        why = _collect_claims(cfg, T, X, y, seed, proof, vtr, sink)
+        # a false statement fails its own replay (the verifier will reject the sub-proof);
+        # a true one must leave the replay in the prover's transcript state
+        if not why and vtr.digest() != tr.digest():
+            raise AssertionError("prover: the claim replay's transcript differs from the prover's")
+        claims_proof = CL.prove_claims(sink.items, layout.views, c, pcs_data, tr,
+                                       label=_LABEL + "/claims")
+        proof = dataclasses.replace(proof, claims=claims_proof)
+    tm["prove"] = time.perf_counter() - t0
     public = {"config": cfg, "steps": T, "seed": seed, "X": X, "y": y,
-              "W0": None if init_weights is None else W0,
-              "final_weights_digest": _weights_digest(fac), "commitment": commitment,
-              "oracle": oracle}
+              "W0": None if init_weights is None else W0, "commitment": commitment}
+    if cfg.commit:
+        public["mode"] = "committed"
+    else:
+        public.update(mode="oracle", final_weights_digest=_weights_digest(fac), oracle=oracle)
     return proof, public
 
 
@@ -788,6 +1017,54 @@ def _check_oracle(cfg: ModelConfig, T: int, seed: int, X, y, W0: list, oracle: d
     return ""
 
 
+def _collect_claims(cfg: ModelConfig, T: int, X, y, seed: int, proof: TrainingProof,
+                    tr: Transcript, sink) -> str:
+    """Committed mode: verify the four sub-proofs without tables, their final evaluations going
+    to ``sink``. Returns "" or the reason of the first failure."""
+    v = ZR.verify_relu_detailed(_relu_public(cfg, T), proof.relu, transcript=tr,
+                                label=_LABEL + "/relu", claims=sink)
+    if not v.ok:
+        return "zkReLU: " + v.reason
+    pub = _fac_public(cfg, T)
+    v = FD.verify_fac4dnn_detailed(pub, proof.fac4dnn, transcript=tr, claims=sink)
+    if not v.ok:
+        return "FAC4DNN: " + v.reason
+    batches = fp.batch_indices(X.shape[0], T, cfg.batch_size, seed)
+    out_inst = _out_instance_public(cfg, T, _targets(cfg, y, batches))
+    ok, why = _lin_verify(out_inst, proof.out, tr, _LABEL + "/out", claims=sink)
+    if not ok:
+        return "output layer / loss: " + why
+    u_inst = _LinInstance(tables={"U": None}, V=FD._valid_mask(pub).reshape(-1), planes=None,
+                          nplanes=cfg.bits, relations=_u_relations(cfg))
+    ok, why = _lin_verify(u_inst, proof.urange, tr, _LABEL + "/urange", claims=sink)
+    if not ok:
+        return "U range check: " + why
+    return ""
+
+
+def _verify_committed(cfg: ModelConfig, T: int, seed: int, X, y, W0: list, proof: TrainingProof,
+                      commitment) -> TrainingVerdict:
+    if not isinstance(commitment, PCS.Commitment):
+        return TrainingVerdict(False, "committed mode: public['commitment'] is missing or not a "
+                                      "pcs.Commitment")
+    if proof.claims is None:
+        return TrainingVerdict(False, "committed mode: the proof has no claims proof")
+    layout = _committed_layout(cfg, T, seed, X, y, W0)
+    if commitment.num_vars != _log2(layout.size):
+        return TrainingVerdict(False, f"committed mode: the commitment has {commitment.num_vars} "
+                                      f"variables, the public layout {_log2(layout.size)}")
+    tr = _begin(cfg, T, seed, X, y, W0, None, commitment)
+    sink = CL.ClaimSink()
+    why = _collect_claims(cfg, T, X, y, seed, proof, tr, sink)
+    if why:
+        return TrainingVerdict(False, why)
+    ok, why = CL.verify_claims(sink.items, layout.views, commitment, proof.claims, tr,
+                               label=_LABEL + "/claims")
+    if not ok:
+        return TrainingVerdict(False, "openings: " + why)
+    return TrainingVerdict(True)
+
+
 def verify_training_detailed(proof: TrainingProof, public: dict) -> TrainingVerdict:
     """Verify an end-to-end training proof; ``(ok, reason)`` (a :class:`TrainingVerdict`).
 
@@ -805,8 +1082,12 @@ def verify_training_detailed(proof: TrainingProof, public: dict) -> TrainingVerd
         cfg = ModelConfig.from_any(public["config"])
         T, seed = int(public["steps"]), int(public["seed"])
         X, y = _check_data(cfg, (public["X"], public["y"]))
-        oracle = public["oracle"]
         W0 = _initial_weights(cfg, seed, public.get("W0"))
+        if cfg.commit:
+            return _verify_committed(cfg, T, seed, X, y, W0, proof, public.get("commitment"))
+        if proof.claims is not None:
+            return TrainingVerdict(False, "oracle mode: unexpected claims proof")
+        oracle = public["oracle"]
         why = _check_oracle(cfg, T, seed, X, y, W0, oracle)
         if why:
             return TrainingVerdict(False, why)
@@ -841,3 +1122,26 @@ def verify_training_detailed(proof: TrainingProof, public: dict) -> TrainingVerd
 def verify_training(proof: TrainingProof, public: dict) -> bool:
     """True iff the proof verifies (see :func:`verify_training_detailed`)."""
     return verify_training_detailed(proof, public).ok
+
+
+def measure_proof(model_config, data, steps: int, key, *, init_weights=None) -> tuple:
+    """Prove and verify once, timed: ``(row, public)`` with ``prove_s`` (prover work without
+    the commitment), ``commit_s``, ``verify_s``, ``proof_bytes``, ``parts_bytes``,
+    ``commitment_bytes``, ``witness_words`` (committed mode: entries of c; oracle mode: of all
+    witness tables), ``verified``, ``reason``. Used by ``experiments/zkdl`` and
+    ``experiments/benchmarks/zkdl_training.py``."""
+    tm = {}
+    t0 = time.perf_counter()
+    proof, pub = prove_training(model_config, data, steps, key, init_weights=init_weights,
+                                timings=tm)
+    prove_s = time.perf_counter() - t0 - tm["commit"]
+    t0 = time.perf_counter()
+    ok, why = verify_training_detailed(proof, pub)
+    verify_s = time.perf_counter() - t0
+    words = tm["committed_words"] if "oracle" not in pub else int(
+        sum(np.asarray(x).size for _, x in _all_tables(pub["oracle"])))
+    row = {"prove_s": prove_s, "verify_s": verify_s, "proof_bytes": proof.num_bytes(),
+           "commit_s": tm["commit"], "commitment_bytes": tm["commitment_bytes"],
+           "witness_words": int(words), "verified": bool(ok), "reason": why,
+           "parts_bytes": proof.parts_bytes()}
+    return row, pub

@@ -97,7 +97,9 @@ Protocol (transcript label prefix ``label``, default "relu")
    (the random plane weights mu_j of zkDL are mu_j = eq(r'_planes, j)); degree 3. The prover
    sends ``B~(z)`` at the final point z (``label/bit_eval``); the verifier checks
    ``eq(r', z) b (b - 1)``.
-5. Oracle checks: every claimed evaluation against the tables (direct MLE evaluation here).
+5. Oracle checks: every claimed evaluation against the tables (direct MLE evaluation), or, in
+   the committed mode (``verify_relu_detailed(..., claims=sink)``), the claims handed to the
+   caller, who proves them by openings of its commitment (:mod:`jaxgraph.zk.claims`).
 
 Proof size: 4 (n + 1) + 4 (n + log Jp) + 9 + (2Q + 2f) + 1 extension elements (x2 words).
 Soundness error (interactive, union bound): (n + 1 + 3 (n + 1)) / p^2 for step 3 (random r,
@@ -124,7 +126,8 @@ from jaxgraph.zk.verdict import Verdict
 
 __all__ = ["TENSORS", "NUM_RELATIONS", "ReluStatement", "ReluProof", "ReluVerdict",
            "relu_statement", "relu_statement_from_ints", "min_bits", "decompose",
-           "prove_relu", "verify_relu", "verify_relu_detailed", "soundness_error"]
+           "prove_relu", "verify_relu", "verify_relu_detailed", "soundness_error",
+           "public_statement"]
 
 TENSORS = ("Z", "Zq", "R", "S", "A", "GA", "GA_full", "RG", "GZ")
 """Statement tensors, in the order of ``ReluProof.tensor_evals``."""
@@ -191,6 +194,16 @@ class ReluStatement:
     def num_planes(self) -> int:
         """2Q + 2f real bit planes (Jp = bit_planes.shape[0] >= this, a power of two)."""
         return 2 * self.bits + 2 * self.frac_bits
+
+    @property
+    def jp(self) -> int:
+        """Jp = pow2(2Q + 2f), the number of bit-plane rows."""
+        return _pow2(max(self.num_planes, 1))
+
+    def public(self) -> "ReluStatement":
+        """The public part only (parameters and shapes; ``tensors`` / ``bit_planes`` None): what
+        the committed-mode verifier knows."""
+        return dataclasses.replace(self, tensors=None, bit_planes=None)
 
     def plane(self, group: str, i: int) -> int:
         """Plane index of bit i of group ``"Zq"``, ``"R"``, ``"GA"`` or ``"RG"``."""
@@ -354,7 +367,20 @@ def relu_statement(trace, bits: int = 24) -> ReluStatement:
                                     rounding=rounding)
 
 
-def _check_statement(st: ReluStatement):
+def public_statement(*, frac_bits: int, bits: int, offset: int, batch: int,
+                     widths) -> ReluStatement:
+    """The public part of a statement (no tables) for the committed-mode verifier."""
+    widths = tuple(int(w) for w in widths)
+    if not widths:
+        raise ValueError("public_statement: widths must not be empty")
+    shape = (_pow2(len(widths)), _pow2(int(batch)), _pow2(max(widths)))
+    st = ReluStatement(frac_bits=int(frac_bits), bits=int(bits), offset=int(offset),
+                       batch=int(batch), widths=widths, shape=shape, tensors=None, bit_planes=None)
+    _check_public(st)
+    return st
+
+
+def _check_public(st: ReluStatement):
     if not isinstance(st, ReluStatement):
         raise ValueError(f"expected a ReluStatement, got {type(st).__name__}")
     T = st.size
@@ -364,6 +390,11 @@ def _check_statement(st: ReluStatement):
         raise ValueError("statement widths/batch do not fit its padded shape")
     if st.bits + st.frac_bits > 62 or st.offset not in (0, (1 << (st.frac_bits - 1)) if st.frac_bits else 0):
         raise ValueError("statement parameters out of range")
+
+
+def _check_statement(st: ReluStatement):
+    _check_public(st)
+    T = st.size
     if set(st.tensors) != set(TENSORS):
         raise ValueError(f"statement tensors must be {TENSORS}")
     for k in TENSORS:
@@ -504,7 +535,7 @@ ReluVerdict = Verdict  # ok, reason (jaxgraph.zk.verdict)
 
 def _begin(st: ReluStatement, transcript, label, bind: bool):
     params = [st.frac_bits, st.bits, st.offset, st.batch, len(st.widths), *st.shape,
-              st.bit_planes.shape[0], *st.widths]
+              st.jp, *st.widths]
     transcript.append(label + "/params", np.array(params, np.uint64))
     if bind:
         for k in TENSORS:
@@ -571,14 +602,26 @@ def _lin_host(coeffs, values):
 
 
 def verify_relu_detailed(statement, proof: ReluProof, *, transcript: Optional[Transcript] = None,
-                         bits: int = 24, label: str = "relu") -> ReluVerdict:
+                         bits: int = 24, label: str = "relu", claims=None) -> ReluVerdict:
     """Verify a :class:`ReluProof` against the statement; returns a verdict with the reason.
 
     Same ``statement`` / ``transcript`` / ``bits`` / ``label`` conventions as :func:`prove_relu`.
     Malformed statements raise ValueError; malformed or wrong proofs give ``ok=False``.
+
+    ``claims``: a :class:`jaxgraph.zk.claims.ClaimSink` for the committed mode. The statement may
+    then be public only (:meth:`ReluStatement.public`), a ``transcript`` must be given (already
+    bound to a commitment), and instead of the oracle checks the final evaluations are recorded
+    as claims ``label/<tensor>`` and ``label/plane<j>`` at x*, ``label/bits`` (the flattened
+    [Jp, T] plane table) at the binary check's point, for the caller to prove by openings.
     """
-    st = _as_statement(statement, bits)
-    n, jp = st.num_vars, st.bit_planes.shape[0]
+    if claims is not None:
+        if transcript is None:
+            raise ValueError("verify_relu: claims= needs the caller's (committed) transcript")
+        st = statement
+        _check_public(st)
+    else:
+        st = _as_statement(statement, bits)
+    n, jp = st.num_vars, st.jp
     nb = n + _log2(jp)
     # --- well-formedness
     if not isinstance(proof, ReluProof) or not isinstance(proof.relations, SC.SumcheckProof) \
@@ -613,7 +656,6 @@ def verify_relu_detailed(statement, proof: ReluProof, *, transcript: Optional[Tr
     transcript.append(label + "/evals", proof.tensor_evals)
     transcript.append(label + "/plane_evals", proof.plane_evals)
     Lc, Mc = _coefficients(st, rho)
-    cols = _column_matrix(st)
     with x64():
         v_eval = np.asarray(mle.evaluate(st.validity(), x_star))  # public mask: verifier's own
     values = [F.int_ext(v_eval)] + [F.int_ext(v) for v in proof.tensor_evals] \
@@ -638,8 +680,15 @@ def verify_relu_detailed(statement, proof: ReluProof, *, transcript: Optional[Tr
                                        label=label + "/binary", eval_label=label + "/bit_eval")
     if not ok:
         return ReluVerdict(False, "binary check: " + why)
-    # --- oracle checks (direct MLE evaluations; commitment openings in a later part)
-    true = _evaluate_columns(cols, x_star)
+    if claims is not None:  # committed mode: the caller proves these by openings
+        for i, k in enumerate(TENSORS):
+            claims.add(f"{label}/{k}", x_star, proof.tensor_evals[i])
+        for j in range(st.num_planes):
+            claims.add(f"{label}/plane{j}", x_star, proof.plane_evals[j])
+        claims.add(f"{label}/bits", z_bits, proof.bit_eval)
+        return ReluVerdict(True)
+    # --- oracle checks (direct MLE evaluations of the tables the verifier holds)
+    true = _evaluate_columns(_column_matrix(st), x_star)
     for i, k in enumerate(TENSORS):
         if not (true[1 + i] == proof.tensor_evals[i]).all():
             return ReluVerdict(False, f"oracle check: claimed {k}~(x*) != evaluation of {k}")

@@ -49,3 +49,20 @@ def test_temporal_benchmark_smoke(tmp_path):
     for r in rows:
         assert r["train_ms_per_batch"] > 0 and r["eval_ms_per_batch"] > 0 and r["batches"] == 2
     assert next(r for r in rows if r["method"] == "NAT")["nat_train_speedup"] == 1.0
+
+
+def test_zkdl_training_benchmark_smoke(tmp_path):
+    out = tmp_path / "zkdl.json"
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "experiments/benchmarks/zkdl_training.py"), "--widths=8",
+         "--depth=3", "--batch=8", "--repeats=1", "--modes=committed,oracle", f"--out={out}"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    rows = {r["mode"]: r for r in json.load(open(out))["rows"]}
+    assert set(rows) == {"committed", "oracle"}
+    for r in rows.values():  # every timed proof verified (the script raises otherwise)
+        assert r["width"] == 8 and r["params"] == 8 * 8 * 2 + 8 * 10 and r["prove_s"] > 0
+    # committed: the opening dominates the proof; the commitment covers each value once
+    assert rows["committed"]["parts_bytes"]["opening"] > 0 and rows["committed"]["commit_s"] > 0
+    assert rows["committed"]["witness_words"] < rows["oracle"]["witness_words"]

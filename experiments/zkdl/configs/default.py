@@ -18,7 +18,7 @@ def get_config():
     c.lr_shift = 4         # eta = 2^-4
     c.bits = 24            # Q: two's complement range width of Z', G'_A, Zq_L, G_Z_L, U
     c.rounding = "nearest"
-    c.commit = True        # hiding PCS commitment of the concatenated witness (timed)
+    c.commit = True        # committed mode: the verifier holds only the PCS commitment (timed)
     c.warmup = True        # one untimed proof first (JIT compilation)
     c.aggregate = True     # also one proof of all `steps` steps
     c.accuracy_steps = 500  # fixed-point vs float64 training length for the accuracy comparison
