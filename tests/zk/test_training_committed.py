@@ -48,6 +48,17 @@ def _trace(data=DATA, init=None):
     return copy.deepcopy(list(trace))
 
 
+def _dense(c, view):
+    """A view applied to c by dense integer arithmetic (the independent reference)."""
+    out = np.zeros(view.size, object)
+    for coef, idx in view.terms:
+        sel = idx > 0
+        out[sel] += coef * c[idx[sel].astype(np.int64) - 1].astype(object)
+    if view.const is not None:
+        out += view.const.astype(object)
+    return np.array([int(v) % F.P for v in out], np.uint64)
+
+
 # ------------------------------------------------------------------------- completeness
 def test_honest_committed_training_verifies(honest):
     proof, pub, tm = honest
@@ -78,15 +89,6 @@ def test_committed_vector_holds_each_value_once_and_views_rebuild_every_table():
     pos = np.concatenate([idx[idx > 0] for _, _, idx in lay.free]).astype(np.int64)
     assert np.array_equal(np.sort(pos), np.arange(1, lay.used + 1))  # each position once
 
-    def dense(view):
-        out = np.zeros(view.size, object)
-        for coef, idx in view.terms:
-            sel = idx > 0
-            out[sel] += coef * c[idx[sel].astype(np.int64) - 1].astype(object)
-        if view.const is not None:
-            out += view.const.astype(object)
-        return np.array([int(v) % F.P for v in out], np.uint64)
-
     (_, a, w, z), = TR.FD.matmul_instances(fac)
     ps = TR.M.padded_shape(a.shape[:2] + (a.shape[2], w.shape[2]))
     want = {"fac4dnn/matmul/A": np.pad(a, [(0, ps[0] - a.shape[0]), (0, ps[1] - a.shape[1]),
@@ -105,7 +107,7 @@ def test_committed_vector_holds_each_value_once_and_views_rebuild_every_table():
     want["training/urange/U"] = TR._u_table(fac)
     want["training/urange/planes"] = oracle["u_planes"]
     for name, table in want.items():
-        assert np.array_equal(dense(lay.views[name]), np.asarray(table).reshape(-1)), name
+        assert np.array_equal(_dense(c, lay.views[name]), np.asarray(table).reshape(-1)), name
 
 
 # ------------------------------------------------- what the views enforce by construction
@@ -232,16 +234,6 @@ def _claims_setup(rng, n=6):
              "aff": CL.View((( 3, mat.reshape(-1)), (-2, mat.T.reshape(-1))),
                             np.arange(16, dtype=np.uint64))}          # 3 M - 2 M^T + const
     return c, views
-
-
-def _dense(c, view):
-    out = np.zeros(view.size, object)
-    for coef, idx in view.terms:
-        sel = idx > 0
-        out[sel] += coef * c[idx[sel].astype(np.int64) - 1].astype(object)
-    if view.const is not None:
-        out += view.const.astype(object)
-    return np.array([int(v) % F.P for v in out], np.uint64)
 
 
 def _claims_for(c, views, rng):
