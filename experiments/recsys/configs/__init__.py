@@ -1,0 +1,1 @@
+"""Configs of experiments/recsys: ``default`` (full CPU run) and ``test`` (smoke)."""

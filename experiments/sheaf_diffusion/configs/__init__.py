@@ -1,0 +1,1 @@
+"""Configs of experiments/sheaf_diffusion: ``default`` (presets by dataset group) and ``test`` (smoke)."""
