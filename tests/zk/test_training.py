@@ -12,17 +12,13 @@ from jaxgraph.zk import field as F
 from jaxgraph.zk import fixed_point as fp
 from jaxgraph.zk import sumcheck as SC
 from jaxgraph.zk import training as TR
+from zk_fixtures import (TRAIN_BATCH, TRAIN_LR_SHIFT, TRAIN_SEED, TRAIN_STEPS, TRAIN_WIDTHS,
+                         training_data)
 
-WIDTHS = [8, 4, 4, 4, 2]
-BATCH, STEPS, LR_SHIFT, SEED = 4, 3, 2, 1
+WIDTHS = TRAIN_WIDTHS
+BATCH, STEPS, LR_SHIFT, SEED = TRAIN_BATCH, TRAIN_STEPS, TRAIN_LR_SHIFT, TRAIN_SEED
 CFG = dict(widths=WIDTHS, batch_size=BATCH, lr_shift=LR_SHIFT)
-
-
-def _data(n=16, seed=0):
-    rng = np.random.default_rng(seed)
-    return rng.uniform(0.0, 1.0, size=(n, WIDTHS[0])), rng.integers(0, WIDTHS[-1], size=n)
-
-
+_data = training_data
 DATA = _data()
 
 

@@ -22,17 +22,13 @@ from jaxgraph.zk import training as TR
 from jaxgraph.zk import zkrelu as ZR
 from jaxgraph.zk._x64 import x64
 from jaxgraph.zk.transcript import Transcript
+from zk_fixtures import (TRAIN_BATCH, TRAIN_LR_SHIFT, TRAIN_SEED, TRAIN_STEPS, TRAIN_WIDTHS,
+                         training_data)
 
-WIDTHS = [8, 4, 4, 4, 2]
-BATCH, STEPS, LR_SHIFT, SEED = 4, 3, 2, 1
+WIDTHS = TRAIN_WIDTHS
+BATCH, STEPS, LR_SHIFT, SEED = TRAIN_BATCH, TRAIN_STEPS, TRAIN_LR_SHIFT, TRAIN_SEED
 CFG = dict(widths=WIDTHS, batch_size=BATCH, lr_shift=LR_SHIFT, commit=True)
-
-
-def _data(n=16, seed=0):
-    rng = np.random.default_rng(seed)
-    return rng.uniform(0.0, 1.0, size=(n, WIDTHS[0])), rng.integers(0, WIDTHS[-1], size=n)
-
-
+_data = training_data
 DATA = _data()
 
 
