@@ -1050,6 +1050,9 @@ def _verify_committed(cfg: ModelConfig, T: int, seed: int, X, y, W0: list, proof
                                       "pcs.Commitment")
     if proof.claims is None:
         return TrainingVerdict(False, "committed mode: the proof has no claims proof")
+    if commitment.params.queries < PCS.DEFAULT_QUERIES:  # the verifier's soundness policy
+        return TrainingVerdict(False, f"committed mode: the commitment uses t = "
+                                      f"{commitment.params.queries} < {PCS.DEFAULT_QUERIES} queries")
     layout = _committed_layout(cfg, T, seed, X, y, W0)
     if commitment.num_vars != _log2(layout.size):
         return TrainingVerdict(False, f"committed mode: the commitment has {commitment.num_vars} "

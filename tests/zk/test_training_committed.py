@@ -197,6 +197,9 @@ def test_commitment_and_public_inputs_bound(honest):
     com = pub["commitment"]
     assert not TR.verify_training(proof, dict(pub, commitment=dataclasses.replace(com, root=bytes(32))))
     assert not TR.verify_training(proof, dict(pub, commitment=None))
+    weak = dataclasses.replace(com, params=dataclasses.replace(com.params, queries=8))
+    ok, why = TR.verify_training_detailed(proof, dict(pub, commitment=weak))
+    assert not ok and "queries" in why, why  # a weak commitment is refused by policy
     X2 = pub["X"].copy()
     X2[fp.batch_indices(len(DATA[1]), STEPS, BATCH, SEED)[0][0], 0] += 0.5
     assert not TR.verify_training(proof, dict(pub, X=X2))
