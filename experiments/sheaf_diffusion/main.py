@@ -14,25 +14,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
-from absl import app, flags  # noqa: E402
-from ml_collections import config_flags  # noqa: E402
-
 from jaxgraph.models.sheaf import run_sheaf_diffusion, summarize  # noqa: E402
-from jaxgraph.train import write_results  # noqa: E402
-
-_CONFIG = config_flags.DEFINE_config_file("config", None, "Path to an ml_collections config file.")
-_WORKDIR = flags.DEFINE_string("workdir", None, "Where results.json and results.md go.")
-flags.mark_flags_as_required(["config"])
-
-
-def main(argv):
-    del argv
-    cfg = _CONFIG.value.to_dict()
-    rows = run_sheaf_diffusion(cfg, log=print)
-    text = summarize(rows)
-    print(text)
-    write_results(_WORKDIR.value, {"config": cfg, "rows": rows}, text)
+from jaxgraph.train.cli import run_rows_experiment  # noqa: E402
 
 
 if __name__ == "__main__":
-    app.run(main)
+    run_rows_experiment(run_sheaf_diffusion, lambda rows, cfg: summarize(rows))
