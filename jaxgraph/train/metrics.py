@@ -31,18 +31,9 @@ def _binary_roc_auc(scores, y):
     if n_pos == 0 or n_neg == 0:
         raise ValueError(f"roc_auc needs both classes; got {n_pos} positives and {n_neg} negatives")
     # Mann–Whitney U with average ranks for ties.
-    order = np.argsort(scores, kind="mergesort")
-    s = np.asarray(scores)[order]
-    ranks = np.empty(len(s))
-    i = 0
-    while i < len(s):
-        j = i
-        while j + 1 < len(s) and s[j + 1] == s[i]:
-            j += 1
-        ranks[i : j + 1] = 0.5 * (i + j) + 1
-        i = j + 1
-    r = np.empty(len(s))
-    r[order] = ranks
+    import scipy.stats
+
+    r = scipy.stats.rankdata(np.asarray(scores, np.float64))
     return float((r[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 

@@ -1,0 +1,222 @@
+"""FastRP (Chen et al., CIKM 2019) against a dense float64 numpy reference of the same formula."""
+import functools
+
+import jax
+import jax.numpy as jnp
+import jraph
+import numpy as np
+import pytest
+
+from jaxgraph.embed.fastrp import fastrp, sparse_random_projection, summarize_fastrp, transition_matvec
+from jaxgraph.graph import Budget, edge_mask, node_mask, pad_to_budget
+
+
+def _graph(senders, receivers, n):
+    return jraph.GraphsTuple(
+        nodes=np.ones((n, 1), np.float32), edges=None, globals=None,
+        senders=np.asarray(senders, np.int32), receivers=np.asarray(receivers, np.int32),
+        n_node=np.array([n], np.int32), n_edge=np.array([len(senders)], np.int32),
+    )
+
+
+def _random_digraph(n=30, e=120, seed=0, isolated=(0,)):
+    """A directed multigraph (duplicate edges, self loops), some nodes without out-edges."""
+    rng = np.random.default_rng(seed)
+    s = rng.integers(0, n, e)
+    r = rng.integers(0, n, e)
+    keep = ~np.isin(s, isolated) & ~np.isin(r, isolated)
+    return s[keep], r[keep]
+
+
+def dense_fastrp(s, r, n, R, weights, beta, w=None, normalize=True, standardize=True, self_loops=False,
+                 degree_scale="paper"):
+    """Float64 dense reference: S, A = D^-1 S, L = diag((deg/2m)^beta), N_1 = A L R, N_i = A N_{i-1}."""
+    S = np.zeros((n, n))
+    np.add.at(S, (s, r), np.ones(len(s)) if w is None else np.asarray(w, np.float64))
+    if self_loops:
+        S = S + np.eye(n)
+    deg = S.sum(1)
+    A = np.zeros_like(S)
+    A[deg > 0] = S[deg > 0] / deg[deg > 0, None]
+    base = deg / deg.sum() if degree_scale == "paper" else deg
+    L = np.zeros(n)
+    L[deg > 0] = base[deg > 0] ** beta
+    N = A @ (L[:, None] * R)
+    U = np.zeros_like(N)
+    for i, a in enumerate(weights):
+        if i:
+            N = A @ N
+        M = N
+        if normalize:
+            nrm = np.linalg.norm(N, axis=1, keepdims=True)
+            M = np.divide(N, nrm, out=np.zeros_like(N), where=nrm > 0)
+        U = U + a * M
+    if standardize:
+        U = U - U.mean(0)
+        sd = U.std(0)
+        U = U / np.where(sd > 0, sd, 1.0)
+    return U
+
+
+@pytest.mark.parametrize("spmm", ["csr", "segment"])
+@pytest.mark.parametrize("normalize,standardize,self_loops,weighted", [
+    (True, True, False, False),
+    (False, False, False, True),
+    (True, False, True, False),
+    (False, True, True, True),
+])
+def test_matches_dense_reference(spmm, normalize, standardize, self_loops, weighted):
+    n, dim = 30, 24
+    s, r = _random_digraph(n)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(s)).astype(np.float32) if weighted else None
+    key = jax.random.PRNGKey(3)
+    weights, beta = (0.5, 1.0, 2.0, 4.0), -0.7
+    out = fastrp(_graph(s, r, n), key, dim=dim, weights=weights, beta=beta, normalize=normalize,
+                 standardize=standardize, self_loops=self_loops, edge_weight=w, spmm=spmm, block_size=8)
+    R = np.asarray(sparse_random_projection(key, n, dim), np.float64)
+    ref = dense_fastrp(s, r, n, R, weights, beta, w, normalize, standardize, self_loops)
+    assert out.shape == (n, dim) and out.dtype == jnp.float32
+    scale = np.abs(ref).max()
+    np.testing.assert_allclose(np.asarray(out), ref, rtol=2e-4, atol=2e-5 * scale)
+    # node 0 has no edges: its row is zero before standardisation
+    if not standardize and not self_loops:
+        assert np.all(np.asarray(out)[0] == 0)
+
+
+def test_direction_convention_is_row_normalised_out_edges():
+    """A path 0 -> 1 -> 2 (directed): A = D^-1 S with S[sender, receiver], so row 0 of A x is x[1]."""
+    x = jnp.arange(6, dtype=jnp.float32).reshape(3, 2)
+    s, r = jnp.array([0, 1]), jnp.array([1, 2])
+    out = transition_matvec(x, s, r, 3, jnp.ones(2))
+    np.testing.assert_allclose(np.asarray(out), [[2, 3], [4, 5], [0, 0]])
+
+
+@pytest.mark.parametrize("density", [None, 1 / 3, 0.05])
+def test_projection_density_and_scale(density):
+    n, dim = 2500, 256
+    R = np.asarray(sparse_random_projection(jax.random.PRNGKey(0), n, dim, density=density))
+    rho = 1 / np.sqrt(n) if density is None else density
+    s = 1 / rho
+    nz = R != 0
+    np.testing.assert_allclose(np.abs(R[nz]), np.sqrt(s), rtol=1e-6)
+    total = R.size
+    sigma = np.sqrt(total * rho * (1 - rho))
+    assert abs(nz.sum() - total * rho) < 5 * sigma
+    pos, neg = (R > 0).sum(), (R < 0).sum()
+    assert abs(pos - neg) < 5 * np.sqrt(nz.sum())
+    assert abs((R ** 2).mean() - 1.0) < 5 * np.sqrt((s - 1) / total)  # E[R^2] = 1
+
+
+def test_projection_rows_depend_only_on_key_and_row():
+    a = np.asarray(sparse_random_projection(jax.random.PRNGKey(7), 40, 16, density=0.2))
+    b = np.asarray(sparse_random_projection(jax.random.PRNGKey(7), 64, 16, density=0.2))
+    np.testing.assert_array_equal(a, b[:40])
+    c = np.asarray(sparse_random_projection(jax.random.PRNGKey(8), 40, 16, density=0.2))
+    assert not np.array_equal(a, c)
+
+
+def test_inner_products_preserved_jl():
+    """With one step, beta = 0 and no normalisation, FastRP is A R; (A R)(A R)^T / d ~= A A^T."""
+    n, dim = 120, 8192
+    s, r = _random_digraph(n, e=900, seed=5, isolated=())
+    out = np.asarray(fastrp(_graph(s, r, n), jax.random.PRNGKey(0), dim=dim, weights=(1.0,), beta=0.0,
+                            normalize=False, standardize=False), np.float64)
+    S = np.zeros((n, n))
+    np.add.at(S, (s, r), 1.0)
+    A = S / np.maximum(S.sum(1, keepdims=True), 1)
+    G = A @ A.T
+    G_hat = out @ out.T / dim
+    norms = np.sqrt(np.outer(np.diag(G), np.diag(G)))
+    err = np.abs(G_hat - G) / np.where(norms > 0, norms, 1)
+    assert err.max() < 0.12 and err.mean() < 0.03
+    # and a different graph's embedding is not close (the test can fail)
+    assert np.abs(G_hat - np.eye(n) * np.diag(G)).max() > 0.05
+
+
+@pytest.mark.parametrize("spmm", ["csr", "segment"])
+def test_padding_does_not_change_real_rows(spmm):
+    n = 25
+    s, r = _random_digraph(n, e=90, seed=2)
+    g = _graph(s, r, n)
+    kw = dict(dim=16, weights=(0.0, 1.0, 2.0), beta=-0.5, self_loops=True, spmm=spmm)
+    ref = np.asarray(fastrp(g, jax.random.PRNGKey(1), **kw))
+    gp = pad_to_budget(g, Budget(n_node=40, n_edge=128, n_graph=3))
+    out = np.asarray(fastrp(gp, jax.random.PRNGKey(1), node_mask=node_mask(gp), edge_mask=edge_mask(gp), **kw))
+    np.testing.assert_allclose(out[:n], ref, rtol=1e-5, atol=1e-5)
+    assert np.all(out[n:] == 0)
+
+
+def test_jit_matches_eager_and_compiles_once():
+    n = 20
+    s, r = _random_digraph(n, e=70, seed=4)
+    g = _graph(s, r, n)
+    traces = []
+
+    def f(graph, key):
+        traces.append(1)
+        return fastrp(graph, key, dim=8, weights=(1.0, 1.0), beta=-0.3)
+
+    jf = jax.jit(f)
+    a = np.asarray(jf(g, jax.random.PRNGKey(0)))
+    b = np.asarray(jf(g._replace(senders=g.receivers, receivers=g.senders), jax.random.PRNGKey(1)))
+    assert len(traces) == 1
+    np.testing.assert_allclose(a, np.asarray(f(g, jax.random.PRNGKey(0))), rtol=1e-5, atol=1e-5)
+    assert not np.allclose(a, b)
+
+
+def test_degree_scale_is_a_constant_factor():
+    """The paper's (deg/2m)^beta and the official deg^beta agree after the normalisations."""
+    n = 30
+    s, r = _random_digraph(n, seed=6)
+    g = _graph(s, r, n)
+    kw = dict(dim=12, weights=(1.0, 3.0), beta=-0.8)
+    a = np.asarray(fastrp(g, jax.random.PRNGKey(0), degree_scale="paper", **kw))
+    b = np.asarray(fastrp(g, jax.random.PRNGKey(0), degree_scale="official", **kw))
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    c = np.asarray(fastrp(g, jax.random.PRNGKey(0), degree_scale="official", normalize=False,
+                          standardize=False, **kw))
+    d = np.asarray(fastrp(g, jax.random.PRNGKey(0), degree_scale="paper", normalize=False,
+                          standardize=False, **kw))
+    np.testing.assert_allclose(c, d * (np.bincount(s, minlength=n).sum()) ** (-0.8), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(dim=0), "dim"),
+    (dict(dim=2.5), "dim"),
+    (dict(weights=()), "weights"),
+    (dict(weights=(1.0, float("nan"))), "weights"),
+    (dict(beta=float("inf")), "beta"),
+    (dict(density=0.0), "density"),
+    (dict(density=1.5), "density"),
+    (dict(spmm="dense"), "spmm"),
+    (dict(degree_scale="log"), "degree_scale"),
+    (dict(node_mask=np.ones(3, bool)), "node_mask"),
+    (dict(edge_mask=np.ones(3, bool)), "edge_mask"),
+    (dict(edge_weight=-np.ones(5, np.float32)), "edge_weight"),
+    (dict(edge_weight=np.ones(4, np.float32)), "edge_weight"),
+])
+def test_bad_input_raises(kwargs, match):
+    g = _graph([0, 1, 2, 3, 4], [1, 2, 3, 4, 0], 5)
+    with pytest.raises(ValueError, match=match):
+        fastrp(g, jax.random.PRNGKey(0), **kwargs)
+
+
+def test_bad_graph_raises():
+    with pytest.raises(ValueError, match="senders"):
+        fastrp(_graph([0, 7], [1, 2], 5), jax.random.PRNGKey(0), dim=4)
+    with pytest.raises(ValueError, match="GraphsTuple"):
+        fastrp({"senders": [0]}, jax.random.PRNGKey(0))
+    with pytest.raises(ValueError, match="num_rows"):
+        sparse_random_projection(jax.random.PRNGKey(0), 0, 4)
+
+
+def test_summary_lists_ours_and_paper():
+    rows = [
+        {"dataset": "blogcatalog", "method": m, "train_ratio": 0.5, "micro_f1": 0.4, "macro_f1": 0.25,
+         "micro_f1_std": 0.01, "macro_f1_std": 0.01, "embed_seconds": t, "embed_seconds_with_compile": t + 1,
+         "speedup_vs_fastrp": t / 2.0, "speedup_vs_fastrp_cold": t / 3.0, "paper_micro_f1": 0.4122,
+         "paper_macro_f1": 0.2753, "dim": 512, "num_nodes": 10312, "num_edges": 667966}
+        for m, t in (("fastrp", 2.0), ("deepwalk", 600.0))
+    ]
+    text = summarize_fastrp(rows, {})
+    assert "0.4122" in text and "0.2753" in text and "300.0" in text and "deepwalk" in text

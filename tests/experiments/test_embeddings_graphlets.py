@@ -1,0 +1,38 @@
+"""experiments/embeddings (task graphlets) runs end to end on its smoke config."""
+import json
+
+import networkx as nx
+import numpy as np
+
+from jaxgraph.data.embedding import load_ppi
+from jaxgraph.embed.graphlets import ORBIT_ADJACENCY_KEYS, adjacency_matrix
+
+
+def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
+    stdout = run_experiment(
+        "experiments/embeddings/main.py", "experiments/embeddings/configs/test_graphlets.py", tmp_path, timeout=600
+    )
+    res = json.load(open(tmp_path / "results.json"))
+    cfg, rows = res["config"], res["rows"]
+    assert cfg["task"] == "graphlets"
+    limit = cfg["node_limit"]
+    # the timing row's K4 total equals networkx's clique count on the same induced subgraph
+    ds = load_ppi()
+    a = adjacency_matrix(ds.graph, self_loops="drop")[:limit][:, :limit]
+    g = nx.from_scipy_sparse_array(a)
+    k4 = sum(1 for c in nx.enumerate_all_cliques(g) if len(c) == 4)
+    timing = {r["method"]: r for r in rows if r["kind"] == "timing"}
+    assert timing["orbit_counts"]["total_k4"] == k4 and timing["orbit_counts"]["num_edges"] == g.number_of_edges()
+    assert timing["orbit_adjacency (28 matrices)"]["matrices"] == 28
+    sweep = [r for r in rows if r["kind"] == "sweep"]
+    assert len(sweep) == len(ORBIT_ADJACENCY_KEYS) + len(cfg["rw_windows"])
+    final = {r["method"]: r for r in rows if r["kind"] == "final"}
+    assert any(m.startswith("orbit: GOPMI all 28") for m in final) and any("+ GOPMI all 28" in m for m in final)
+    for r in sweep + list(final.values()):
+        assert 0.0 <= r["macro_f1"] <= r["micro_f1"] + 0.2 and 0.0 <= r["micro_f1"] <= 1.0
+    # better than predicting each test node's k labels at random: expected micro-F1 sum k^2 / (C sum k)
+    y = ds.labels[:limit].astype(np.int64)
+    k = y.sum(1)[y.sum(1) > 0]
+    chance = float((k ** 2).sum() / (y.shape[1] * k.sum()))
+    assert max(r["micro_f1"] for r in sweep) > chance
+    assert "final" in stdout and (tmp_path / "results.md").exists()
