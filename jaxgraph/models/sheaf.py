@@ -227,7 +227,9 @@ def run_sheaf_diffusion(config, log: Callable[[str], None] = print) -> list[dict
       data_root: optional data root.
       train: default ``fit_node_classifier`` kwargs (learning_rate, weight_decay, num_epochs,
         patience, monitor); ``train_per_dataset[name]`` overrides them.
-      nsd: default NSD kwargs; ``nsd_per_dataset[name]`` overrides (incl. 'train' sub-dict).
+      nsd: default NSD kwargs; ``nsd_per_dataset[name]`` overrides (incl. 'train' sub-dict), and
+        ``nsd_per_model[name][model]`` overrides that for one NSD kind (e.g. the configurations
+        chosen by ``experiments/sheaf_diffusion/search.py``).
       gcn, mlp: ``{'model': {...}, 'train': {...}}``.
     Returns:
       rows ``{dataset, model, label, split_kind, splits, epochs, test_acc_mean, test_acc_std,
@@ -249,6 +251,7 @@ def run_sheaf_diffusion(config, log: Callable[[str], None] = print) -> list[dict
     train_per_ds = _as_dict(_cfg_get(config, "train_per_dataset", {}))
     nsd_default = _as_dict(_cfg_get(config, "nsd", {}))
     nsd_per_ds = _as_dict(_cfg_get(config, "nsd_per_dataset", {}))
+    nsd_per_model = _as_dict(_cfg_get(config, "nsd_per_model", {}))
     rows = []
     for name in datasets:
         ds, split_kind = _load(name, _cfg_get(config, "data_root"), max(num_splits, per_ds_splits.get(name, 0)))
@@ -260,6 +263,9 @@ def run_sheaf_diffusion(config, log: Callable[[str], None] = print) -> list[dict
             if m in NSD_KINDS:
                 spec = {**nsd_default, **_as_dict(nsd_per_ds.get(name, {}))}
                 train_kw.update(_as_dict(spec.pop("train", {})))
+                own = _as_dict(_as_dict(nsd_per_model.get(name, {})).get(m, {}))
+                train_kw.update(_as_dict(own.pop("train", {})))
+                spec.update(own)
                 spec.pop("models", None)
                 model_kw = spec
             else:
