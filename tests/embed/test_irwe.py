@@ -147,7 +147,7 @@ def test_aw_distribution_matches_exact_and_is_equal_on_automorphic_nodes():
         members = np.flatnonzero(labels == c)
         for v in members[1:]:
             np.testing.assert_allclose(exact[v], exact[members[0]], atol=1e-12)
-    # a sampled estimate (helper A's walks) converges to the exact distribution
+    # a sampled estimate (jaxgraph.embed.walks) converges to the exact distribution
     key = jax.random.PRNGKey(0)
     nodes = np.array([0, 12, 14])
     w = irwe.node_walks(ds.graph, key, nodes, 4000, L)

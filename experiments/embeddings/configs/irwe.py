@@ -21,7 +21,7 @@ def get_config():
     c.irwe = dict(dim=64, steps=1000, batch_size=256, negatives=5, learning_rate=5e-3, alpha=1.0,
                   corpus_walks=10, corpus_length=40, window=5, id_walks=64, id_length=6,
                   id_attention_walks=16, pos_walks=8, pos_length=8)
-    # DeepWalk (helper A's skip-gram): reduced from node2vec's defaults (10 x 80, d=128, k=10)
+    # DeepWalk (jaxgraph.embed.skipgram): reduced from node2vec's defaults (10 x 80, d=128, k=10)
     # to fit two shared CPU cores.
     c.deepwalk = dict(dim=64, walks_per_node=10, walk_length=40, window=5, negatives=5)
     c.roles = dict(families=["houses", "mixed"], scale=2, noise=0.05, train_ratio=0.5, repeats=5,
