@@ -16,12 +16,11 @@ def default_interpret() -> bool:
 
 
 def resolve_impl(impl: str = "auto") -> str:
-    """"auto" -> "pallas" on a GPU backend, else "xla" (the jnp reference)."""
-    if impl == "auto":
-        return "pallas" if jax.default_backend() == "gpu" else "xla"
-    if impl not in ("pallas", "xla"):
-        raise ValueError(f"impl must be 'auto', 'pallas' or 'xla', got {impl!r}")
-    return impl
+    """"auto" -> "pallas" on a GPU backend, else "xla" (the jnp reference); the switch of
+    :func:`jaxgraph.ops.segment.resolve_impl` (this package is importable by definition)."""
+    from jaxgraph.ops.segment import resolve_impl as _resolve
+
+    return _resolve(impl, kernel_module="kernels.common")
 
 
 def compiler_params(backend, supported=("triton", "mosaic_gpu"), why: str = ""):

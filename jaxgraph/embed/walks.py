@@ -46,6 +46,8 @@ import jax.numpy as jnp
 import jraph
 import numpy as np
 
+from jaxgraph.graph.validate import check_index_array
+
 __all__ = ["csr_from_graph", "random_walks"]
 
 
@@ -75,12 +77,7 @@ def csr_from_graph(graph: jraph.GraphsTuple) -> tuple[np.ndarray, np.ndarray]:
     r = np.asarray(graph.receivers).reshape(-1)
     if s.shape != r.shape:
         raise ValueError(f"senders has shape {s.shape} but receivers has shape {r.shape}")
-    for name, a in (("senders", s), ("receivers", r)):
-        if a.size and not np.issubdtype(a.dtype, np.integer):
-            raise ValueError(f"{name} must be integers, got dtype {a.dtype}")
-        if a.size and (a.min() < 0 or a.max() >= n):
-            bad = a[(a < 0) | (a >= n)][0]
-            raise ValueError(f"{name} contains node id {int(bad)} outside [0, {n})")
+    s, r = check_index_array("senders", s, n), check_index_array("receivers", r, n)
     if s.size >= 2**31:
         raise ValueError(f"graph has {s.size} edges; int32 CSR supports fewer than 2**31")
     order = np.lexsort((r, s))

@@ -38,3 +38,5 @@ from jaxgraph.graph.transform import (
     num_nodes,
     remove_self_loops,
 )
+from jaxgraph.graph.sampling import NeighborSampler, SampledSubgraph, in_csr
+from jaxgraph.graph.partition import ClusterBatch, ClusterBatcher, edge_cut, partition_graph

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from jaxgraph.models.dagnn import DAGNN
 from jaxgraph.models.graph import GIN
 from jaxgraph.models.node import GAT, GCN
 
@@ -36,6 +37,14 @@ NODE_MODELS: dict[str, ModelSpec] = {
                      dict(learning_rate=0.005, weight_decay=5e-4, num_epochs=1000, patience=100,
                           monitor="val_accuracy"),
                      "Veličković et al., ICLR 2018"),
+    # Liu, Gao & Ji (KDD 2020), Sec. 6.1 and the official run.sh (Cora, fixed split): 2-layer MLP,
+    # 64 hidden, K=10, dropout 0.8, Adam lr 0.01, L2 0.005, 1000 epochs, selection by val loss
+    # (CiteSeer: wd 0.02, dropout 0.5 — jaxgraph.models.dagnn.DAGNN_RECIPES). The official
+    # stopping rule is jaxgraph.models.dagnn.select_epoch; patience 100 on val loss here.
+    "dagnn": ModelSpec(DAGNN, dict(hidden=64, k=10, dropout=0.8),
+                       dict(learning_rate=0.01, weight_decay=0.005, num_epochs=1000, patience=100,
+                            monitor="val_loss"),
+                       "Liu, Gao & Ji, KDD 2020"),
 }
 
 

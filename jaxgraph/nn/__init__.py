@@ -8,3 +8,4 @@ from jaxgraph.nn.mamba import (BiMambaBlock, SelectiveSSM, Tokens, causal_conv1d
                                hop_tokens, random_walk_tokens, selective_scan, selective_scan_reference,
                                token_subgraph_edges)
 from jaxgraph.nn.sheaf import SheafDiffusionLayer, SheafLearner
+from jaxgraph.nn.dagnn import DAGNNProp, adaptive_propagation, retainment_scores

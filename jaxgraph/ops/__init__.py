@@ -13,6 +13,7 @@ from jaxgraph.ops.propagation import (
     with_self_loops,
 )
 from jaxgraph.ops.segment import (
+    resolve_impl,
     segment_count,
     segment_max,
     segment_mean,

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxgraph.ops.segment import (
+    resolve_impl,
     segment_max,
     segment_mean,
     segment_min,
@@ -36,8 +37,29 @@ _REDUCERS = {
 }
 
 
-def gather_scatter(x, senders, receivers, n: int, edge_weight=None, reduce: str = "sum", edge_mask=None):
+def _pallas_reason(x, edge_weight):
+    """Why the SpMM kernel cannot take this call (None if it can)."""
+    if x.dtype != jnp.float32:
+        return f"x must be float32 for the kernel, got {x.dtype}"
+    if x.ndim < 1:
+        return f"x must have a node axis, got shape {x.shape}"
+    if edge_weight is not None and edge_weight.ndim != 1:
+        return f"edge_weight must be [E] for the kernel, got shape {edge_weight.shape}"
+    if jax.default_backend() == "gpu":
+        f = 1
+        for d in x.shape[1:]:
+            f *= d
+        if f & (f - 1):
+            return f"the compiled kernel needs a power-of-two feature width, got {f}"
+    return None
+
+
+def gather_scatter(x, senders, receivers, n: int, edge_weight=None, reduce: str = "sum", edge_mask=None,
+                   *, impl: str = "xla", csr=None):
     """Sparse ``A^T x``: ``out[i] = reduce_{e: receivers[e]=i} w[e] * x[senders[e]]``.
+
+    The fused gather–transform–scatter (SpMM) of message passing: GCN (Kipf & Welling, 2017)
+    with GCN-normalised ``w``, SAGE mean/max (Hamilton et al., 2017), GIN sum (Xu et al., 2019).
 
     Args:
       x: ``[N, ...]`` node features.
@@ -46,11 +68,37 @@ def gather_scatter(x, senders, receivers, n: int, edge_weight=None, reduce: str 
       edge_weight: optional ``[E]`` (or broadcastable ``[E, ...]``) weights.
       reduce: 'sum' | 'mean' | 'max' | 'min'.
       edge_mask: optional ``[E]`` bool.
+      impl: ``"xla"`` (default, see below), ``"auto"`` (Pallas SpMM kernel ``kernels.spmm`` on a GPU
+        backend, XLA elsewhere;
+        calls the kernel cannot take -- non-float32 ``x``, ``[E, ...]`` weights, a
+        non-power-of-two feature width on GPU -- use XLA), ``"pallas"`` (the kernel; interpret
+        mode off-GPU) or ``"xla"`` (``x[senders]`` + ``jax.ops`` segment reduction).
+      csr: optional ``kernels.spmm.prepare_csr(senders, receivers, n, edge_mask, n_src=N)``
+        result, reused by the Pallas path instead of sorting the edges on every call.
+
+    The default is ``"xla"``, not ``"auto"``: the kernels have been checked only in interpret
+    mode on CPU (no GPU was available), so a GPU user opts in with ``impl="auto"`` until
+    ``experiments/benchmarks/gpu_message_passing.sh`` has passed on a device.
     Returns:
       ``[n, ...]``.
+    Raises:
+      ValueError: bad ``reduce`` or ``impl``; ``impl="pallas"`` for a call the kernel cannot
+        take (the message names the reason).
     """
     if reduce not in _REDUCERS:
         raise ValueError(f"reduce must be one of {sorted(_REDUCERS)}, got {reduce!r}")
+    use = resolve_impl(impl)
+    if use == "pallas":
+        why = _pallas_reason(x, edge_weight)
+        if why is None:
+            from kernels import spmm as _spmm
+
+            flat = x.reshape(x.shape[0], -1)
+            out = _spmm.spmm(flat, senders, receivers, n, edge_weight, reduce, edge_mask,
+                             csr=csr, impl="pallas")
+            return out.reshape((n,) + x.shape[1:])
+        if impl == "pallas":
+            raise ValueError(f"impl='pallas' cannot take this call: {why}")
     msg = x[senders]
     if edge_weight is not None:
         w = edge_weight.reshape(edge_weight.shape + (1,) * (msg.ndim - edge_weight.ndim))
@@ -110,18 +158,30 @@ def gcn_norm(senders, receivers, n: int, edge_weight=None, add_self_loops: bool 
     return senders, receivers, inv_sqrt[senders] * w * inv_sqrt[receivers], edge_mask
 
 
-def propagate(x, senders, receivers, n: int, edge_weight=None, edge_mask=None):
-    """One step ``x <- Â x`` with precomputed edge weights (e.g. from :func:`gcn_norm`)."""
-    return gather_scatter(x, senders, receivers, n, edge_weight, "sum", edge_mask)
+def propagate(x, senders, receivers, n: int, edge_weight=None, edge_mask=None, *, impl: str = "xla",
+              csr=None):
+    """One step ``x <- Â x`` with precomputed edge weights (e.g. from :func:`gcn_norm`).
+
+    ``impl`` / ``csr``: as in :func:`gather_scatter` (sum reduction)."""
+    return gather_scatter(x, senders, receivers, n, edge_weight, "sum", edge_mask, impl=impl, csr=csr)
 
 
-def propagate_k(x, senders, receivers, n: int, k: int, edge_weight=None, edge_mask=None):
-    """``Â^k x`` by ``k`` gather–scatter steps (``lax.fori_loop``, constant memory in ``k``)."""
+def propagate_k(x, senders, receivers, n: int, k: int, edge_weight=None, edge_mask=None, *,
+                impl: str = "xla"):
+    """``Â^k x`` by ``k`` gather–scatter steps (``lax.fori_loop``, constant memory in ``k``).
+
+    ``impl``: as in :func:`gather_scatter`; the Pallas path sorts the edges once for all k steps.
+    """
     if k < 0:
         raise ValueError(f"k must be >= 0, got {k}")
+    csr = None
+    if resolve_impl(impl) == "pallas" and _pallas_reason(x, edge_weight) is None:
+        from kernels import spmm as _spmm
+
+        csr = _spmm.prepare_csr(senders, receivers, n, edge_mask, n_src=x.shape[0])
 
     def body(_, h):
-        return propagate(h, senders, receivers, n, edge_weight, edge_mask)
+        return propagate(h, senders, receivers, n, edge_weight, edge_mask, impl=impl, csr=csr)
 
     return jax.lax.fori_loop(0, k, body, x)
 

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 
 __all__ = [
+    "resolve_impl",
     "segment_sum",
     "segment_count",
     "segment_mean",
@@ -22,6 +23,35 @@ __all__ = [
     "segment_softmax",
     "segment_normalize",
 ]
+
+
+_IMPLS = ("auto", "pallas", "xla")
+
+
+def _kernels_importable(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_impl(impl: str = "auto", kernel_module: str = "kernels.spmm") -> str:
+    """Implementation switch of the ops that have a Pallas kernel (issue 9).
+
+    ``"auto"`` -> ``"pallas"`` on a GPU backend when ``kernel_module`` (the top-level
+    ``kernels`` package of the repository) is importable, else ``"xla"`` (the jnp code here);
+    ``"pallas"`` and ``"xla"`` are returned as given. The choice is made at trace time from
+    the default backend; no global state is read or changed.
+
+    Raises:
+      ValueError: ``impl`` is not one of ``"auto"``, ``"pallas"``, ``"xla"``.
+    """
+    if impl not in _IMPLS:
+        raise ValueError(f"impl must be one of {_IMPLS}, got {impl!r}")
+    if impl == "auto":
+        return "pallas" if jax.default_backend() == "gpu" and _kernels_importable(kernel_module) else "xla"
+    return impl
 
 
 def _bmask(mask, data):

@@ -1,0 +1,1 @@
+"""Configs of experiments/dagnn: ``default`` (presets ``cora``, ``citeseer``, ``depth``, ...) and ``test`` (smoke)."""

@@ -1,0 +1,1 @@
+"""Configs of experiments/graph_level: ``default`` (reduced-epoch CPU run) and ``test`` (smoke)."""
