@@ -75,8 +75,10 @@ def gat_attention(
     The softmax is shifted by the per-receiver max under ``stop_gradient`` (softmax is
     shift-invariant, so the gradient is exact and no ``segment_max`` backward is taken), and the
     aggregation has a hand-written VJP (``_weighted_aggregate``) that avoids XLA:CPU's slow
-    small-axis reduction; forward+backward on CPU is several times faster than plain autodiff
-    (see ``experiments/benchmarks/message_passing.py``), gradients equal to float rounding.
+    small-axis reduction (gradients equal to float rounding). Measured on the 2-core CPU
+    (10k nodes, 100k edges, 4 heads): the aggregation step's backward about 1.2-1.4x faster
+    than plain autodiff, no measurable change for the whole layer; the layer's forward+backward
+    is 1.2-1.4x faster than PyG's ``GATConv`` (``experiments/benchmarks/RESULTS.md``).
 
     Args:
       h: ``[N, H, C]`` projected node features (H heads).
