@@ -36,7 +36,7 @@ import jax.numpy as jnp
 from jax.experimental import pallas as pl
 
 from kernels.common import default_interpret
-from kernels.spmm.kernel import _compiler_params, _pad_indptr, _pow2
+from kernels.spmm.kernel import _compiler_params, _nonempty, _pow2, _row_grid
 
 __all__ = ["DEFAULT_BLOCK_R", "gat_fwd_call", "gat_bwd_dst_call", "gat_bwd_src_call"]
 
@@ -52,15 +52,6 @@ def _check(h, block_r, interpret):
     if not interpret and not (_pow2(h.shape[1]) and _pow2(h.shape[2])):
         raise ValueError(f"heads={h.shape[1]} and channels={h.shape[2]} must be powers of two "
                          "for the compiled kernel; use interpret mode or impl='xla'")
-
-
-def _grid(n, block_r):
-    b = min(block_r, pl.next_power_of_2(max(n, 1)))
-    return b, -(-n // b)
-
-
-def _nonempty(a, fill):
-    return a if a.shape[0] else jnp.full((1,) + a.shape[1:], fill, a.dtype)
 
 
 def _leaky(pre, slope):
@@ -114,8 +105,7 @@ def gat_fwd_call(indptr, col, h, a_s, a_d, *, negative_slope: float = 0.2,
     interpret = default_interpret() if interpret is None else interpret
     _check(h, block_r, interpret)
     n, nh, c = h.shape
-    b, nb = _grid(n, block_r)
-    ip = _pad_indptr(indptr.astype(jnp.int32), nb * b)
+    b, nb, ip = _row_grid(indptr, n, block_r)
     a_d = jnp.pad(a_d, ((0, nb * b - n), (0, 0)))
     out, lse = pl.pallas_call(
         functools.partial(_fwd_kernel, block_r=b, slope=float(negative_slope)),
@@ -172,9 +162,8 @@ def gat_bwd_dst_call(indptr, col, h, a_s, a_d, lse, g, corr, *, negative_slope: 
     _check(h, block_r, interpret)
     n, nh, c = h.shape
     e = col.shape[0]
-    b, nb = _grid(n, block_r)
+    b, nb, ip = _row_grid(indptr, n, block_r)
     pad = ((0, nb * b - n), (0, 0))
-    ip = _pad_indptr(indptr.astype(jnp.int32), nb * b)
     dad, dpre = pl.pallas_call(
         functools.partial(_bwd_dst_kernel, block_r=b, slope=float(negative_slope)),
         out_shape=(jax.ShapeDtypeStruct((nb * b, nh), jnp.float32),
@@ -225,8 +214,7 @@ def gat_bwd_src_call(indptr_t, row_t, dpre_t, a_s, a_d, lse, g, *, negative_slop
     interpret = default_interpret() if interpret is None else interpret
     _check(g, block_r, interpret)
     n, nh, c = g.shape
-    b, nb = _grid(n, block_r)
-    ip = _pad_indptr(indptr_t.astype(jnp.int32), nb * b)
+    b, nb, ip = _row_grid(indptr_t, n, block_r)
     dh, das = pl.pallas_call(
         functools.partial(_bwd_src_kernel, block_r=b, slope=float(negative_slope)),
         out_shape=(jax.ShapeDtypeStruct((nb * b, nh, c), jnp.float32),

@@ -86,6 +86,19 @@ def _pad_indptr(indptr, rows):
     return indptr if p == 0 else jnp.concatenate([indptr, jnp.broadcast_to(indptr[-1:], (p,))])
 
 
+def _row_grid(indptr, n, block_r):
+    """Rows per program ``b`` (a power of two, at most ``block_r``), the number of programs
+    ``nb`` covering ``n`` rows, and ``indptr`` as int32 padded to ``nb * b`` rows (empty rows)."""
+    b = min(block_r, pl.next_power_of_2(max(n, 1)))
+    nb = -(-n // b)
+    return b, nb, _pad_indptr(indptr.astype(jnp.int32), nb * b)
+
+
+def _nonempty(a, fill):
+    """``a``, or one ``fill`` row when ``a`` has none (a zero-size operand cannot be passed in)."""
+    return a if a.shape[0] else jnp.full((1,) + a.shape[1:], fill, a.dtype)
+
+
 # ------------------------------------------------------------------------------ forward
 def _fwd_kernel(indptr_ref, col_ref, wt_ref, x_ref, out_ref, *rest, block_r, reduce, weighted):
     ties_ref = rest[0] if rest else None
@@ -145,11 +158,9 @@ def spmm_fwd_call(indptr, col, wt, x, *, reduce: str = "sum", block_r: int = DEF
     weighted = wt is not None
     if not weighted:
         wt = jnp.ones((1,), jnp.float32)
-    b = min(block_r, pl.next_power_of_2(max(n, 1)))
-    nb = -(-n // b)
-    ip = _pad_indptr(indptr.astype(jnp.int32), nb * b)
-    col = col.astype(jnp.int32) if col.shape[0] else jnp.zeros((1,), jnp.int32)
-    wt = wt.astype(jnp.float32) if wt.shape[0] else jnp.zeros((1,), jnp.float32)
+    b, nb, ip = _row_grid(indptr, n, block_r)
+    col = _nonempty(col.astype(jnp.int32), 0)
+    wt = _nonempty(wt.astype(jnp.float32), 0.0)
     blk = pl.BlockSpec((b, f), lambda i: (i, 0))
     shape = jax.ShapeDtypeStruct((nb * b, f), jnp.float32)
     outs = pl.pallas_call(
@@ -219,12 +230,10 @@ def spmm_bwd_call(indptr_t, row_t, wt_t, x, g, out=None, ties=None, *, reduce: s
     weighted = wt_t is not None
     if not weighted:
         wt_t = jnp.ones((1,), jnp.float32)
-    b = min(block_r, pl.next_power_of_2(max(n_src, 1)))
-    nb = -(-n_src // b)
-    ip = _pad_indptr(indptr_t.astype(jnp.int32), nb * b)
+    b, nb, ip = _row_grid(indptr_t, n_src, block_r)
     xp = jnp.pad(x, ((0, nb * b - n_src), (0, 0)))
-    row_t = row_t.astype(jnp.int32) if e else jnp.zeros((1,), jnp.int32)
-    wt_t = wt_t.astype(jnp.float32) if wt_t.shape[0] else jnp.zeros((1,), jnp.float32)
+    row_t = _nonempty(row_t.astype(jnp.int32), 0)
+    wt_t = _nonempty(wt_t.astype(jnp.float32), 0.0)
     extra = (out, ties) if reduce == "max" else ()
     dx, dw = pl.pallas_call(
         functools.partial(_bwd_kernel, block_r=b, reduce=reduce, weighted=weighted),
