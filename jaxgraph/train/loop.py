@@ -149,37 +149,42 @@ def train_and_evaluate(
         pbar = tqdm(total=num_epochs, initial=start, desc=desc, leave=False, dynamic_ncols=True, disable=None)
     epoch = start - 1
     stopped = patience is not None and bad >= patience
-    for epoch in range(start, num_epochs if not stopped else start):
-        state, train_metrics = epoch_fn(state, epoch)
-        metrics = {"epoch": epoch, **_to_float(train_metrics), **_to_float(eval_fn(state.params))}
-        if monitor not in metrics:
-            raise ValueError(f"monitor {monitor!r} is not among the metrics {sorted(metrics)}")
-        history.append(metrics)
-        if _better(metrics[monitor], best, mode):
-            best, best_epoch, bad, best_params = metrics[monitor], epoch, 0, state.params
-        else:
-            bad += 1
-        stopped = patience is not None and bad >= patience
-        if pbar is not None:
-            pbar.update(1)
-            pbar.set_postfix({monitor: f"{metrics[monitor]:.4f}", "best": f"{best:.4f}"})
-        if mngr is not None and ((epoch + 1) % checkpoint_every == 0 or stopped or epoch == num_epochs - 1):
-            import orbax.checkpoint as ocp
+    try:
+        for epoch in range(start, num_epochs if not stopped else start):
+            state, train_metrics = epoch_fn(state, epoch)
+            metrics = {"epoch": epoch, **_to_float(train_metrics), **_to_float(eval_fn(state.params))}
+            if monitor not in metrics:
+                raise ValueError(f"monitor {monitor!r} is not among the metrics {sorted(metrics)}")
+            history.append(metrics)
+            if _better(metrics[monitor], best, mode):
+                best, best_epoch, bad, best_params = metrics[monitor], epoch, 0, state.params
+            else:
+                bad += 1
+            stopped = patience is not None and bad >= patience
+            if pbar is not None:
+                pbar.update(1)
+                pbar.set_postfix({monitor: f"{metrics[monitor]:.4f}", "best": f"{best:.4f}"})
+            if mngr is not None and ((epoch + 1) % checkpoint_every == 0 or stopped or epoch == num_epochs - 1):
+                import orbax.checkpoint as ocp
 
-            meta = {"history": history, "best": best, "best_epoch": best_epoch, "bad": bad}
-            mngr.save(
-                epoch,
-                args=ocp.args.Composite(
-                    state=ocp.args.StandardSave(_ckpt_tree(state, best_params)), meta=ocp.args.JsonSave(meta)
-                ),
-            )
-        if stopped:
-            break
-    if pbar is not None:
-        pbar.close()
-    if mngr is not None:
-        mngr.wait_until_finished()
-        mngr.close()
+                meta = {"history": history, "best": best, "best_epoch": best_epoch, "bad": bad}
+                mngr.save(
+                    epoch,
+                    args=ocp.args.Composite(
+                        state=ocp.args.StandardSave(_ckpt_tree(state, best_params)), meta=ocp.args.JsonSave(meta)
+                    ),
+                )
+            if stopped:
+                break
+    finally:
+        # Also when the run is interrupted (preemption, KeyboardInterrupt, an exception): let
+        # orbax finish the pending save and its asynchronous removal of old steps, so that a
+        # resume with the same workdir sees a consistent checkpoint directory.
+        if pbar is not None:
+            pbar.close()
+        if mngr is not None:
+            mngr.wait_until_finished()
+            mngr.close()
     best_metrics = dict(history[best_epoch - history[0]["epoch"]]) if best_epoch >= 0 and history else {}
     result = TrainResult(state.replace(params=best_params), best_metrics, best_epoch, history, len(history))
     if workdir is not None:

@@ -51,6 +51,9 @@ def test_interrupted_and_resumed_run_matches_uninterrupted(task, tmp_path, monke
     with pytest.raises(KeyboardInterrupt):
         fit_node_classifier(GCN(num_classes=7), task, **kw)
     monkeypatch.setattr("jaxgraph.train.node.train_and_evaluate", real)
+    # The interrupted run left a settled directory: the two kept steps, no half-deleted or
+    # temporary step (an unsettled one made the resume below fail in CI).
+    assert sorted(p.name for p in (tmp_path / "resume" / "checkpoints").iterdir()) == ["5", "6"]
     resumed = fit_node_classifier(GCN(num_classes=7), task, **kw)
     assert resumed.epochs_run == 12 and len(resumed.history) == 12
     for x, y in zip(_leaves(full.state.params), _leaves(resumed.state.params)):
