@@ -47,7 +47,7 @@ from jaxgraph.nn.pe import random_sign_flip
 
 __all__ = ["GraphLevelGNN", "count_params", "width_for_budget", "CONVS"]
 
-CONVS = ("gcn", "sage", "gat", "gatedgcn", "gin", "monet", "mlp")
+CONVS = ("gcn", "gcn_mean", "sage", "gat", "gatedgcn", "gin", "monet", "mlp")
 _READOUTS = {"mean": ops.graph_mean, "sum": ops.graph_sum, "max": ops.graph_max}
 _BN_MOMENTUM = 0.9  # = PyTorch BatchNorm1d momentum 0.1 (the benchmark code)
 
@@ -64,7 +64,12 @@ class GraphLevelGNN(nn.Module):
     """Benchmarking-GNNs stack (Dwivedi et al.) with the GNN+ switches (Luo et al.).
 
     Attributes:
-      conv: 'gcn' | 'sage' | 'gat' | 'gatedgcn' | 'gin' | 'monet' | 'mlp' (no message passing).
+      conv: 'gcn' | 'gcn_mean' | 'sage' | 'gat' | 'gatedgcn' | 'gin' | 'monet' | 'mlp' (no
+        message passing). 'gcn' is Kipf & Welling's ``D̃^-1/2 Ã D̃^-1/2 X W``; 'gcn_mean' is
+        the layer behind the GCN rows of Dwivedi et al.'s tables: their ``GCNLayer`` ran with
+        ``dgl_builtin=False`` until 2022, i.e. ``W mean_{j->i} h_j + b`` (no normalisation by
+        degrees, no self loop) -- on PATTERN it scores ~64 where the sym-normalised layer
+        scores ~85 (benchmarking-gnns issue #57).
       hidden: width of every layer (GAT: ``heads`` heads of ``hidden // heads``).
       num_layers: message-passing layers ``L``.
       out_dim: classes or regression targets.
@@ -75,8 +80,8 @@ class GraphLevelGNN(nn.Module):
       dropout: dropout rate after every layer (and in the FFN).
       ffn: GNN+ position-wise FFN block after every conv.
       use_edge_features: GNN+ edge features in every message: GIN -> GINE
-        (``m_ij = ReLU(x_j + e_ij)``), GCN -> ``Σ_j â_ij (W x_j + W_e e_ij)``, SAGE ->
-        ``mean_j (x_j + W_e e_ij)``; GAT/MoNet/MLP ignore it; GatedGCN always uses edges.
+        (``m_ij = ReLU(x_j + e_ij)``), GCN -> ``Σ_j â_ij (W x_j + W_e e_ij)``, SAGE and
+        gcn_mean -> ``mean_j (x_j + W_e e_ij)``; GAT/MoNet/MLP ignore it; GatedGCN always uses edges.
       pe_dim: width of ``graph.nodes['pe']`` (0: no PE).
       node_vocab / edge_vocab: >0 means int categorical inputs embedded with ``nn.Embed``.
       heads: GAT heads.
@@ -181,6 +186,11 @@ class GraphLevelGNN(nn.Module):
                 we = nn.Dense(self.hidden, use_bias=False, name=f"edge_lin_{i}")(e)
                 out = out + ops.segment_sum(we * w[: e.shape[0], None], g.receivers, n, emask)
             return out
+        if self.conv == "gcn_mean":
+            msg = g.nodes[g.senders]
+            if edges_on:
+                msg = msg + nn.Dense(self.hidden, use_bias=False, name=f"edge_lin_{i}")(e)
+            return nn.Dense(self.hidden, name=f"conv_{i}")(ops.segment_mean(msg, g.receivers, n, emask))
         if self.conv == "sage":
             out = SAGEConv(self.hidden, name=f"conv_{i}")(g, edge_mask=emask).nodes
             if edges_on:
@@ -208,7 +218,7 @@ class GraphLevelGNN(nn.Module):
         nmask = _node_mask(graph)
         emask = _edge_mask(graph)
         h = self._embed_nodes(graph.nodes, graph.n_node, deterministic)
-        needs_edges = self.conv == "gatedgcn" or (self.use_edge_features and self.conv in ("gcn", "sage", "gin"))
+        needs_edges = self.conv == "gatedgcn" or (self.use_edge_features and self.conv in ("gcn", "gcn_mean", "sage", "gin"))
         e = self._embed_edges(graph.edges, graph.senders.shape[0], h.dtype) if needs_edges else None
         g = graph._replace(nodes=h, edges=e)
         drop = lambda x: nn.Dropout(self.dropout)(x, deterministic=deterministic) if self.dropout > 0 else x

@@ -26,11 +26,11 @@ def _binomial_ok(k, n, p, alpha=1e-4):
 
 
 def test_pattern_statistics():
-    task = B.pattern_task((30, 5, 5), seed=0)
+    task = B.pattern_task((30, 5, 5), seed=0, pattern_size=20)
     assert len(task.graphs) == 40 and task.num_outputs == 2
     assert [len(task.splits[k]) for k in ("train", "val", "test")] == [30, 5, 5]
     # Recover the planted structure: label-1 nodes are the 20 pattern nodes.
-    k_in = n_in = k_pq = n_pq = k_pp = n_pp = 0
+    k_pq = n_pq = k_pp = n_pp = 0
     for g, y in zip(task.graphs[:12], task.targets[:12]):
         _check_simple_undirected(g)
         a = _adj(g)
@@ -46,8 +46,30 @@ def test_pattern_statistics():
     assert _binomial_ok(k_pq, n_pq, 0.5)   # pattern-to-graph q_P = 0.5
     # Patterns repeat: graphs 0 and 100 would share one; graphs i and i + num_patterns here (num_patterns=100
     # > 30) -> check instead the pattern features are a fixed function of the pattern index by regenerating.
-    again = B.pattern_task((30, 5, 5), seed=0)
+    again = B.pattern_task((30, 5, 5), seed=0, pattern_size=20)
     assert all(np.array_equal(a.senders, b.senders) for a, b in zip(task.graphs, again.graphs))
+
+
+def test_pattern_sizes_follow_the_generator_code():
+    """Default: each of the patterns has its own size U{5..34} (the released dataset's generator),
+    shared by every graph that uses it, in train, val and test alike."""
+    k = 7
+    task = B.pattern_task((3 * k, k, k), seed=2, num_patterns=k)
+    sizes = np.array([int(y.sum()) for y in task.targets])
+    assert sizes.min() >= 5 and sizes.max() <= 34
+    by_pattern = sizes.reshape(-1, k)  # rows: train x3, val, test; column j: pattern j
+    assert (by_pattern == by_pattern[0]).all()
+    assert len(set(by_pattern[0].tolist())) > 1  # not one fixed size
+    # Over many patterns the sizes are uniform on {5..34} (chi-square on 3 bins of 10 values).
+    big = B.pattern_task((300, 1, 1), seed=0, num_patterns=300)
+    s = np.array([int(y.sum()) for y in big.targets[:300]])
+    counts = np.histogram(s, bins=[5, 15, 25, 35])[0]
+    assert stats.chisquare(counts).pvalue > 1e-3
+    # Mean nodes per graph ~ 5 x 19.5 + 19.5 = 117 (the released PATTERN has 118.9).
+    n = np.mean([g.nodes.shape[0] for g in big.graphs])
+    assert 110 < n < 124
+    with pytest.raises(ValueError, match="pattern_size"):
+        B.pattern_task((3, 1, 1), pattern_size=0)
 
 
 def test_pattern_sbm_densities_and_feature_distribution():
