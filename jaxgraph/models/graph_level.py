@@ -68,8 +68,9 @@ class GraphLevelGNN(nn.Module):
         message passing). 'gcn' is Kipf & Welling's ``D̃^-1/2 Ã D̃^-1/2 X W``; 'gcn_mean' is
         the layer behind the GCN rows of Dwivedi et al.'s tables: their ``GCNLayer`` ran with
         ``dgl_builtin=False`` until 2022, i.e. ``W mean_{j->i} h_j + b`` (no normalisation by
-        degrees, no self loop) -- on PATTERN it scores ~64 where the sym-normalised layer
-        scores ~85 (benchmarking-gnns issue #57).
+        degrees, no self loop). On PATTERN the paper reports 63.9 for it, while the official
+        code with the sym-normalised layer scores 85.6 (benchmarking-gnns issue #57); our
+        reduced run: 59.7 vs 85.0 (experiments/benchmarking_gnns/README.md).
       hidden: width of every layer (GAT: ``heads`` heads of ``hidden // heads``).
       num_layers: message-passing layers ``L``.
       out_dim: classes or regression targets.
