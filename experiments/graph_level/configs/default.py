@@ -9,7 +9,7 @@ import ml_collections
 
 def get_config():
     c = ml_collections.ConfigDict()
-    c.datasets = ("mutag", "proteins", "enzymes", "micro-zinc", "micro-qm9", "counting")  # nci1: registered, not run  # tuples: CLI-overridable
+    c.datasets = ("mutag", "proteins", "nci1", "enzymes", "imdb-binary", "micro-zinc", "micro-qm9", "counting")  # tuples: CLI-overridable
     c.backbones = ("gcn", "gin", "gatedgcn")
     c.variants = ("plain", "plus")
     c.seeds = (0, 1)
