@@ -22,9 +22,19 @@ pairs with shifted elementwise products (no pair list is ever materialised), and
 word2vec update ``theta <- theta - lr_t * grad`` to the touched rows only (sparse scatter-add; a
 row used several times in a step receives the sum of its gradients, as in Hogwild word2vec).
 Summing is what sequential SGD would do for rare nodes, but a hub that occurs hundreds of times
-in one step (as a center, context or negative) would take hundreds of simultaneous steps and the
-training diverges (seen on PPI). So a row gathered ``c`` times in a step has its summed gradient
-scaled by ``min(1, row_cap / c)`` (``row_cap = 16`` by default; :func:`fit_skipgram` exposes it).
+in one step (as a center, context or negative) takes hundreds of simultaneous steps: a Jacobi
+update where word2vec makes Kaczmarz-like sequential ones, which diverges once
+``lr * (curvature of the row's summed loss)`` exceeds 2 (seen on PPI: the loss climbs from 4.2
+to 25). The **curvature guard** bounds that product. For each row it sums, over the row's
+pairs in the step, a Gershgorin bound on the pair's Hessian row, ``sigma'(s) (|p|^2 + |x| |p|) +
+|dl/ds|`` (``x`` the row, ``p`` its partner, ``s = u . v``; the last term is the bilinear
+coupling of ``u`` and ``v``), computed by :func:`sgns_block_curvature`, and scales the row's
+summed gradient by ``min(1, guard / (lr_t * H_row))`` (``guard = 2`` by default). Rows of rare
+nodes keep the plain SGD step; hubs are slowed only as much as their current curvature needs.
+(An earlier version capped by occurrence count, ``min(1, row_cap / c)`` with ``row_cap = 16``:
+it still diverged on PPI, and smaller caps under-train BlogCatalog's hubs; ``row_cap`` remains
+as an option, off by default.) Measured against gensim's sequential SGNS on the same walks
+(``experiments/benchmarks/skipgram_vs_gensim.py``, RESULTS.md).
 ``lr_t = learning_rate * max(1 - t / T, 1e-4)`` decays linearly over the ``T`` steps. The
 initialisation is word2vec's: ``v ~ U(-0.5/dim, 0.5/dim)``, ``u = 0``. The steps run in a jitted
 ``lax.scan`` in chunks (a tqdm bar advances per chunk when ``progress=True``).
@@ -33,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -41,8 +52,8 @@ import numpy as np
 
 from jaxgraph.embed.walks import _check_positive_float, _check_positive_int, _num_nodes, random_walks
 
-__all__ = ["SkipGramResult", "skipgram_pairs", "unigram_noise", "sgns_block_loss", "fit_skipgram",
-           "train_skipgram", "deepwalk", "node2vec"]
+__all__ = ["SkipGramResult", "skipgram_pairs", "unigram_noise", "sgns_block_loss", "sgns_block_curvature",
+           "fit_skipgram", "train_skipgram", "deepwalk", "node2vec"]
 
 
 @dataclasses.dataclass
@@ -161,10 +172,71 @@ def sgns_block_loss(v_rows, u_rows, neg_rows, valid, window: int):
     return loss, count
 
 
-@functools.partial(jax.jit, static_argnames=("window", "negatives", "walks_per_step", "chunk", "row_cap"),
+def sgns_block_curvature(v_rows, u_rows, neg_rows, valid, window: int):
+    """Per-occurrence curvature bound of the summed SGNS loss of a block, for the guard of
+    :func:`fit_skipgram` (arguments as :func:`sgns_block_loss`).
+
+    A pair's loss is ``l(s) = softplus(-+ s)`` with ``s = x . p`` (``x``, ``p`` its two rows). Its
+    Hessian has diagonal block ``l''(s) p p^T`` for ``x`` and off-diagonal block
+    ``l''(s) p x^T + l'(s) I`` between ``x`` and ``p``, of spectral norms at most
+    ``l''|p|^2`` and ``l''|x||p| + |l'|``. Each pair therefore adds
+    ``h = sigma'(s) (|p|^2 + |x||p|) + |l'(s)|`` to row ``x``'s block-Gershgorin row sum (and
+    symmetrically to ``p``'s); summed over all of a row's occurrences in the block, the maximum
+    over rows bounds every eigenvalue of the Hessian of the block's summed loss with respect to
+    all rows (Feingold-Varga; tested against ``jax.hessian`` in float64).
+
+    Returns:
+      ``(hv [B, L], hu [B, L], hneg [B, L, 2w, K])``: the sums of ``h`` over the pairs in which
+      position ``(b, i)``'s input row, position ``(b, i)``'s output row and each noise row take part.
+    """
+    length = valid.shape[1]
+    validf = valid.astype(v_rows.dtype)
+    nv = jnp.sum(v_rows * v_rows, axis=-1)
+    nu = jnp.sum(u_rows * u_rows, axis=-1)
+    hv = jnp.zeros(valid.shape, v_rows.dtype)
+    hu = jnp.zeros(valid.shape, v_rows.dtype)
+    masks = []
+
+    def dsig(x):
+        sg = jax.nn.sigmoid(x)
+        return sg * (1.0 - sg)
+
+    rv, ru = jnp.sqrt(nv), jnp.sqrt(nu)
+    for o in range(1, min(window, length - 1) + 1):
+        m = validf[:, :-o] * validf[:, o:]
+        s_fwd = jnp.sum(v_rows[:, :-o] * u_rows[:, o:], axis=-1)
+        s_bwd = jnp.sum(v_rows[:, o:] * u_rows[:, :-o], axis=-1)
+        df, db = m * dsig(s_fwd), m * dsig(s_bwd)
+        gf, gb = m * jax.nn.sigmoid(-s_fwd), m * jax.nn.sigmoid(-s_bwd)  # |d loss / d s| of a positive pair
+        pad = jnp.zeros((m.shape[0], o), m.dtype)
+        cross_f, cross_b = rv[:, :-o] * ru[:, o:], rv[:, o:] * ru[:, :-o]
+        hv_f = df * (nu[:, o:] + cross_f) + gf      # center i (input row), partner u_{i+o}
+        hu_f = df * (nv[:, :-o] + cross_f) + gf     # context i+o (output row), partner v_i
+        hv_b = db * (nu[:, :-o] + cross_b) + gb     # center i+o, partner u_i
+        hu_b = db * (nv[:, o:] + cross_b) + gb      # context i, partner v_{i+o}
+        hv = hv + jnp.concatenate([hv_f, pad], 1) + jnp.concatenate([pad, hv_b], 1)
+        hu = hu + jnp.concatenate([pad, hu_f], 1) + jnp.concatenate([hu_b, pad], 1)
+        masks.append(jnp.concatenate([m, pad], axis=1))
+        masks.append(jnp.concatenate([pad, m], axis=1))
+    if not masks:
+        return hv, hu, jnp.zeros(neg_rows.shape[:-1], v_rows.dtype)
+    mask = jnp.stack(masks, axis=2)
+    b, n_l, n_s, n_k, d = neg_rows.shape
+    neg_s = jnp.einsum("nkd,nd->nk", neg_rows.reshape(b * n_l, n_s * n_k, d),
+                       v_rows.reshape(b * n_l, d)).reshape(b, n_l, n_s, n_k)
+    mk = mask[..., None]
+    dn, gn = mk * dsig(neg_s), mk * jax.nn.sigmoid(neg_s)
+    nn_ = jnp.sum(neg_rows * neg_rows, axis=-1)
+    cross_n = rv[:, :, None, None] * jnp.sqrt(nn_)
+    hv = hv + jnp.sum(dn * (nn_ + cross_n) + gn, axis=(2, 3))
+    hneg = dn * (nv[:, :, None, None] + cross_n) + gn
+    return hv, hu, hneg
+
+
+@functools.partial(jax.jit, static_argnames=("window", "negatives", "walks_per_step", "chunk", "row_cap", "guard"),
                    donate_argnums=(0, 1))
 def _train_chunk(v, u, walks_padded, order, cdf, key, step0, total_steps, lr0, *, window: int, negatives: int,
-                 walks_per_step: int, chunk: int, row_cap: float):
+                 walks_per_step: int, chunk: int, row_cap: float, guard: float):
     """``chunk`` SGD steps starting at global step ``step0``; returns ``(v, u, losses [chunk])``."""
 
     def step(carry, t):
@@ -177,20 +249,27 @@ def _train_chunk(v, u, walks_padded, order, cdf, key, step0, total_steps, lr0, *
         slots = 2 * min(window, block.shape[1] - 1)
         unif = jax.random.uniform(jax.random.fold_in(key, g), block.shape + (max(slots, 1), negatives))
         neg_ids = jnp.minimum(jnp.searchsorted(cdf, unif, side="right"), v.shape[0] - 1)
+        v_rows, u_rows, neg_rows = v[ids], u[ids], u[neg_ids]
 
         def loss_fn(vr, ur, nr):
             return sgns_block_loss(vr, ur, nr, valid, window)
 
-        (loss, npairs), grads = jax.value_and_grad(loss_fn, argnums=(0, 1, 2), has_aux=True)(
-            v[ids], u[ids], u[neg_ids])
+        (loss, npairs), grads = jax.value_and_grad(loss_fn, argnums=(0, 1, 2), has_aux=True)(v_rows, u_rows, neg_rows)
         lr = lr0 * jnp.maximum(1.0 - g.astype(jnp.float32) / total_steps, 1e-4)
-        # A row gathered c times in this step gets its summed gradient scaled by min(1, row_cap / c).
         n = v.shape[0]
-        validf = valid.astype(jnp.float32)
-        cnt_v = jnp.zeros(n, jnp.float32).at[ids].add(validf)
-        cnt_u = cnt_v.at[neg_ids].add(jnp.ones(neg_ids.shape, jnp.float32))
-        sv = jnp.minimum(1.0, row_cap / jnp.maximum(cnt_v, 1.0))
-        su = jnp.minimum(1.0, row_cap / jnp.maximum(cnt_u, 1.0))
+        sv = jnp.ones(n, jnp.float32)
+        su = jnp.ones(n, jnp.float32)
+        if math.isfinite(row_cap):  # a row gathered c times: summed gradient scaled by min(1, row_cap / c)
+            cnt_v = jnp.zeros(n, jnp.float32).at[ids].add(valid.astype(jnp.float32))
+            cnt_u = cnt_v.at[neg_ids].add(jnp.ones(neg_ids.shape, jnp.float32))
+            sv = jnp.minimum(sv, row_cap / jnp.maximum(cnt_v, 1.0))
+            su = jnp.minimum(su, row_cap / jnp.maximum(cnt_u, 1.0))
+        if math.isfinite(guard):  # curvature guard: lr * scale * H_row <= guard
+            hv, hu, hneg = sgns_block_curvature(v_rows, u_rows, neg_rows, valid, window)
+            curv_v = jnp.zeros(n, jnp.float32).at[ids].add(hv)
+            curv_u = jnp.zeros(n, jnp.float32).at[ids].add(hu).at[neg_ids].add(hneg)
+            sv = jnp.minimum(sv, guard / jnp.maximum(lr * curv_v, 1e-30))
+            su = jnp.minimum(su, guard / jnp.maximum(lr * curv_u, 1e-30))
         v = v.at[ids].add(-lr * sv[ids][..., None] * grads[0])
         u = u.at[ids].add(-lr * su[ids][..., None] * grads[1]).at[neg_ids].add(-lr * su[neg_ids][..., None] * grads[2])
         mean = jnp.where(npairs > 0, loss / jnp.maximum(npairs, 1.0), jnp.nan)
@@ -202,12 +281,14 @@ def _train_chunk(v, u, walks_padded, order, cdf, key, step0, total_steps, lr0, *
 
 def fit_skipgram(walks, num_nodes: int, key, *, dim: int = 128, window: int = 10, negatives: int = 5,
                  epochs: int = 1, learning_rate: float = 0.025, batch_size: int = 8192,
-                 progress: bool = False, row_cap: float = 16.0) -> SkipGramResult:
+                 progress: bool = False, guard: float = 2.0, row_cap: float = math.inf) -> SkipGramResult:
     """Trains SGNS on a walk corpus; returns embeddings, context vectors and the loss curve.
 
     Same arguments as :func:`train_skipgram` (see the module docstring for the update rule), plus
-    ``row_cap`` (> 0): a row gathered ``c`` times in one step has its summed gradient scaled by
-    ``min(1, row_cap / c)`` (``inf`` = plain summed SGD).
+    ``guard`` (> 0, ``inf`` = off): the curvature guard of the module docstring, each row's step
+    is scaled by ``min(1, guard / (lr_t * H_row))``; ``row_cap`` (> 0, ``inf`` = off, the default):
+    a row gathered ``c`` times in one step has its summed gradient also scaled by
+    ``min(1, row_cap / c)`` (the count cap of earlier versions, which used ``row_cap=16``).
     """
     num_nodes = _check_positive_int("num_nodes", num_nodes)
     w = _check_walks(walks, num_nodes)
@@ -217,9 +298,11 @@ def fit_skipgram(walks, num_nodes: int, key, *, dim: int = 128, window: int = 10
     epochs = _check_positive_int("epochs", epochs)
     learning_rate = _check_positive_float("learning_rate", learning_rate)
     batch_size = _check_positive_int("batch_size", batch_size)
-    row_cap = float(row_cap)
+    row_cap, guard = float(row_cap), float(guard)
     if not row_cap > 0:
         raise ValueError(f"row_cap must be > 0, got {row_cap!r}")
+    if not guard > 0:
+        raise ValueError(f"guard must be > 0, got {guard!r}")
     num_walks, length = w.shape
     valid = w >= 0
     num_pairs = 0
@@ -262,7 +345,7 @@ def fit_skipgram(walks, num_nodes: int, key, *, dim: int = 128, window: int = 10
     for c in range(num_chunks):
         v, u, lc = _train_chunk(v, u, walks_d, order_d, cdf_d, key_neg, jnp.int32(c * chunk), jnp.float32(total),
                                 jnp.float32(learning_rate), window=window, negatives=negatives,
-                                walks_per_step=walks_per_step, chunk=chunk, row_cap=row_cap)
+                                walks_per_step=walks_per_step, chunk=chunk, row_cap=row_cap, guard=guard)
         losses.append(lc)
         if bar is not None:
             lc_np = np.asarray(lc)

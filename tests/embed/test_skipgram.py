@@ -4,8 +4,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from jaxgraph.embed.skipgram import (deepwalk, fit_skipgram, node2vec, sgns_block_loss, skipgram_pairs,
-                                     train_skipgram, unigram_noise)
+from jaxgraph.embed.skipgram import (deepwalk, fit_skipgram, node2vec, sgns_block_curvature, sgns_block_loss,
+                                     skipgram_pairs, train_skipgram, unigram_noise)
 from jaxgraph.embed.walks import random_walks
 from jaxgraph.graph.build import from_edge_list
 
@@ -24,6 +24,16 @@ def _brute_pairs(walks, window):
     return sorted(out)
 
 
+def _pair_slots(walks, window):
+    """(walk b, center position i, context position j, negative slot) of every pair, brute force."""
+    for b, w in enumerate(walks):
+        for i in range(len(w)):
+            for j in range(len(w)):
+                o = abs(i - j)
+                if 1 <= o <= window and w[i] >= 0 and w[j] >= 0:
+                    yield b, i, j, 2 * (o - 1) + (0 if j > i else 1)
+
+
 @pytest.mark.parametrize("window", [1, 2, 3, 10])
 def test_pairs_match_brute_force(window):
     pairs = skipgram_pairs(WALKS, window)
@@ -36,7 +46,6 @@ def test_block_loss_matches_float64_brute_force():
     n, d, k, window = 10, 4, 3, 2
     v = rng.normal(size=(n, d))
     u = rng.normal(size=(n, d))
-    length = WALKS.shape[1]
     neg = rng.integers(0, n, size=WALKS.shape + (2 * window, k))
     ids = np.maximum(WALKS, 0)
     loss, count = sgns_block_loss(v[ids].astype(np.float32), u[ids].astype(np.float32),
@@ -46,18 +55,87 @@ def test_block_loss_matches_float64_brute_force():
         return -np.log1p(np.exp(-x))
 
     expected, pairs = 0.0, 0
-    for b, w in enumerate(WALKS):
-        for i in range(length):
-            for j in range(length):
-                o = abs(i - j)
-                if not (1 <= o <= window and w[i] >= 0 and w[j] >= 0):
-                    continue
-                slot = 2 * (o - 1) + (0 if j > i else 1)
-                expected -= log_sig(u[w[j]] @ v[w[i]])
-                expected -= sum(log_sig(-u[x] @ v[w[i]]) for x in neg[b, i, slot])
-                pairs += 1
+    for b, i, j, slot in _pair_slots(WALKS, window):
+        w = WALKS[b]
+        expected -= log_sig(u[w[j]] @ v[w[i]])
+        expected -= sum(log_sig(-u[x] @ v[w[i]]) for x in neg[b, i, slot])
+        pairs += 1
     assert int(count) == pairs == len(_brute_pairs(WALKS, window))
     np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
+
+
+def _sig(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def test_block_curvature_matches_float64_brute_force():
+    rng = np.random.default_rng(1)
+    n, d, k, window = 10, 4, 3, 2
+    v, u = rng.normal(size=(n, d)), rng.normal(size=(n, d))
+    neg = rng.integers(0, n, size=WALKS.shape + (2 * window, k))
+    ids = np.maximum(WALKS, 0)
+    hv, hu, hneg = sgns_block_curvature(v[ids].astype(np.float32), u[ids].astype(np.float32),
+                                        u[neg].astype(np.float32), WALKS >= 0, window)
+
+    def term(x, p, positive):  # sigma'(s)(|p|^2 + |x||p|) + |dl/ds| for the loss softplus(-+s)
+        s = x @ p
+        return _sig(s) * _sig(-s) * (p @ p + np.linalg.norm(x) * np.linalg.norm(p)) + (_sig(-s) if positive else _sig(s))
+
+    ev, eu, en = np.zeros(WALKS.shape), np.zeros(WALKS.shape), np.zeros(neg.shape)
+    for b, i, j, slot in _pair_slots(WALKS, window):
+        w = WALKS[b]
+        ev[b, i] += term(v[w[i]], u[w[j]], True)
+        eu[b, j] += term(u[w[j]], v[w[i]], True)
+        for q, x in enumerate(neg[b, i, slot]):
+            ev[b, i] += term(v[w[i]], u[x], False)
+            en[b, i, slot, q] = term(u[x], v[w[i]], False)
+    np.testing.assert_allclose(np.asarray(hv), ev, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(hu), eu, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(hneg), en, rtol=1e-4, atol=1e-6)
+
+
+def test_block_curvature_bounds_the_hessian():
+    """Summed per row, the guard's curvature is a block-Gershgorin bound: no eigenvalue of the
+    float64 Hessian of the block loss (over all input and output rows) exceeds its maximum."""
+    with jax.enable_x64(True):
+        rng = np.random.default_rng(2)
+        n, d, k, window = 6, 3, 2, 2
+        neg = rng.integers(0, n, size=WALKS.shape + (2 * window, k))
+        walks = np.where(WALKS >= 0, WALKS % n, -1)
+        ids = np.maximum(walks, 0)
+        valid = walks >= 0
+
+        def loss(theta):
+            v, u = theta[: n * d].reshape(n, d), theta[n * d:].reshape(n, d)
+            return sgns_block_loss(v[ids], u[ids], u[neg], valid, window)[0]
+
+        for scale in (0.3, 1.0, 3.0):
+            theta = jax.numpy.asarray(rng.normal(size=2 * n * d) * scale)
+            v, u = theta[: n * d].reshape(n, d), theta[n * d:].reshape(n, d)
+            hv, hu, hneg = sgns_block_curvature(v[ids], u[ids], u[neg], valid, window)
+            bound_v = np.zeros(n)
+            np.add.at(bound_v, ids[valid], np.asarray(hv)[valid])
+            bound_u = np.zeros(n)
+            np.add.at(bound_u, ids[valid], np.asarray(hu)[valid])
+            np.add.at(bound_u, neg.reshape(-1), np.asarray(hneg).reshape(-1))
+            lam = np.linalg.eigvalsh(np.asarray(jax.hessian(loss)(theta)))
+            bound = max(bound_v.max(), bound_u.max())
+            assert np.abs(lam).max() <= bound * (1 + 1e-9), (scale, np.abs(lam).max(), bound)
+            assert np.abs(lam).max() >= 0.05 * bound  # and not vacuous
+
+
+def test_curvature_guard_keeps_hub_graph_stable():
+    """On a Barabasi-Albert graph the hubs occur dozens of times per step: plain summed SGD
+    (guard and count cap off) diverges, the default guard trains."""
+    g = nx.barabasi_albert_graph(400, 2, seed=0)
+    e = np.array(g.edges())
+    graph = from_edge_list(np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]]), 400)
+    walks = np.asarray(random_walks(graph, jax.random.key(0), walks_per_node=10, walk_length=40))
+    kw = dict(dim=32, window=5)
+    plain = fit_skipgram(walks, 400, jax.random.key(1), guard=float("inf"), **kw).losses
+    guarded = fit_skipgram(walks, 400, jax.random.key(1), **kw).losses
+    assert not np.all(np.isfinite(plain)) or plain[-20:].mean() > 100 * plain[:5].mean()
+    assert np.all(np.isfinite(guarded)) and guarded[-20:].mean() < 0.6 * guarded[:5].mean()
 
 
 def test_unigram_noise():
@@ -131,6 +209,8 @@ def test_row_cap_validation_and_effect():
     walks = np.array([[0, 1, 0, 1, 0, 1, 2, 3]])
     with pytest.raises(ValueError, match="row_cap"):
         fit_skipgram(walks, 4, jax.random.key(0), dim=4, window=2, row_cap=0.0)
+    with pytest.raises(ValueError, match="guard"):
+        fit_skipgram(walks, 4, jax.random.key(0), dim=4, window=2, guard=-1.0)
     # the cap changes the training only when some row is gathered more than row_cap times in a step
     kw = dict(dim=4, window=2, epochs=3)
     a = fit_skipgram(walks, 4, jax.random.key(0), row_cap=float("inf"), **kw)

@@ -4,7 +4,7 @@ Micro/Macro-F1) and end-to-end embedding time on BlogCatalog, PPI and Wikipedia-
 Presets (``--config=experiments/embeddings/configs/fastrp.py:<preset>``):
   * ``default``: the three datasets, train ratios 0.1/0.5/0.9, 2 splits each, DeepWalk and
     node2vec on node2vec's corpus (10 walks of length 80 per node; BlogCatalog's skip-gram takes
-    about 15 minutes per method on 2 shared CPU cores, see the README);
+    about 2.7 minutes per method on a quiet 2-core CPU; the whole preset 16.5 minutes, see the README);
   * ``blogcatalog`` / ``ppi`` / ``wikipedia-pos``: ``default`` on that dataset only (to run the
     three in parallel processes);
   * ``reduced``: ``default`` with a 4 x 40 walk corpus (too short to train the skip-gram well:
