@@ -20,8 +20,8 @@ gensim runs in ``--gensim_python`` (any interpreter with gensim and numpy; the w
 .npy file), with ``--workers`` threads. Scores: the DeepWalk protocol
 (:func:`jaxgraph.embed.evaluate.multilabel_node_classification`, liblinear one-vs-rest, C = 1,
 top-k labels), Micro/Macro-F1 at ``--ratios`` over ``--repeats`` splits. Times: training wall
-clock only (the walks are shared); ours includes its jit compilation. Prints a markdown table
-and writes the rows as JSON to ``--out``.
+clock only (the walks are shared); ours includes its jit compilation. Prints a table and
+writes the rows as JSON to ``--out``.
 """
 import json
 import os
@@ -127,27 +127,13 @@ def run(datasets, gensim_python, epochs, workers, ratios, repeats, old_cap=True,
     return rows
 
 
-def table(rows):
-    ratios = sorted({r["train_ratio"] for r in rows})
-    head = "| dataset | trainer | train s | " + " | ".join(f"{r:.0%} Micro / Macro" for r in ratios) + " |"
-    out = [head, "|" + "---|" * (3 + len(ratios))]
-    keys = []
-    for r in rows:
-        if (r["dataset"], r["method"]) not in keys:
-            keys.append((r["dataset"], r["method"]))
-    for d, m in keys:
-        sel = {r["train_ratio"]: r for r in rows if r["dataset"] == d and r["method"] == m}
-        sec = next(iter(sel.values()))["train_seconds"]
-        cells = [f"{sel[x]['micro_f1']:.3f} / {sel[x]['macro_f1']:.3f}" if x in sel else "" for x in ratios]
-        out.append(f"| {d} | {m} | {sec:.1f} | " + " | ".join(cells) + " |")
-    return "\n".join(out)
-
-
 def main(argv):
     del argv
     rows = run(_DATASETS.value, _GENSIM_PYTHON.value, _EPOCHS.value, _WORKERS.value,
                tuple(float(r) for r in _RATIOS.value), _REPEATS.value, _OLD_CAP.value, tuple(_GENSIM.value))
-    print(table(rows))
+    from jaxgraph.train.runners import format_table
+
+    print(format_table(rows, ["dataset", "method", "train_ratio", "micro_f1", "macro_f1", "train_seconds"]))
     if _OUT.value:
         with open(_OUT.value, "w") as f:
             json.dump(rows, f, indent=1)
