@@ -290,3 +290,34 @@ def test_sparse_k4_scan_path(monkeypatch):
     want = gl.orbit_counts(g)
     monkeypatch.setattr(gl, "_DENSE_K4_MAX_NODES", 0)
     np.testing.assert_array_equal(gl.orbit_counts(g), want)
+
+
+def test_paired_gain_matches_per_split_scores_and_wilcoxon():
+    import scipy.stats
+
+    from jaxgraph.embed.evaluate import multilabel_node_classification
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((90, 4)) < 0.3).astype(np.uint8)
+    y[y.sum(1) == 0, 0] = 1
+    signal = y @ rng.normal(size=(4, 6))
+    x_ref = rng.normal(size=(90, 6))
+    x = np.concatenate([x_ref, signal + 0.5 * rng.normal(size=(90, 6))], 1)  # x_ref plus label signal
+    rows = gl.paired_gain(x, x_ref, y, train_ratios=(0.5,), repeats=4, seed=11)
+    assert len(rows) == 1 and rows[0]["repeats"] == 4
+    d = []
+    for r in range(4):  # independent re-scoring, one split at a time
+        a = multilabel_node_classification(x, y, train_ratios=(0.5,), repeats=1, seed=11 + r)[0]["micro_f1"]
+        b = multilabel_node_classification(x_ref, y, train_ratios=(0.5,), repeats=1, seed=11 + r)[0]["micro_f1"]
+        d.append(a - b)
+    d = np.asarray(d)
+    assert rows[0]["micro_gain"] == pytest.approx(d.mean())
+    assert rows[0]["micro_gain_sem"] == pytest.approx(d.std(ddof=1) / 2.0)
+    assert rows[0]["micro_wins"] == int((d > 0).sum()) == 4  # the label signal helps on every split
+    assert rows[0]["micro_p"] == pytest.approx(scipy.stats.wilcoxon(d).pvalue)
+    same = gl.paired_gain(x_ref, x_ref, y, train_ratios=(0.3, 0.7), repeats=2)
+    assert [r["micro_gain"] for r in same] == [0.0, 0.0] and [r["micro_p"] for r in same] == [1.0, 1.0]
+    with pytest.raises(ValueError, match="repeats"):
+        gl.paired_gain(x, x_ref, y, repeats=1)
+    with pytest.raises(ValueError, match="rows"):
+        gl.paired_gain(x[:-1], x_ref, y)

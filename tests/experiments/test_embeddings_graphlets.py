@@ -35,4 +35,8 @@ def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
     k = y.sum(1)[y.sum(1) > 0]
     chance = float((k ** 2).sum() / (y.shape[1] * k.sum()))
     assert max(r["micro_f1"] for r in sweep) > chance
-    assert "final" in stdout and (tmp_path / "results.md").exists()
+    paired = [r for r in rows if r["kind"] == "paired"]
+    # one paired comparison per walk block of the final table (T=2, and the sweep's best if another)
+    assert paired and paired[0]["method"] == "RWPMI T=2 + GOPMI all 28 vs RWPMI T=2"
+    assert all(r["repeats"] == 2 and 0.0 <= r["micro_p"] <= 1.0 for r in paired)
+    assert "final" in stdout and "paired splits" in stdout and (tmp_path / "results.md").exists()

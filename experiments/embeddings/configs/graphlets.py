@@ -32,4 +32,6 @@ def get_config():
     c.train_ratios = [0.1, 0.5, 0.9]
     c.repeats = 5
     c.seed = 0
+    c.paired_repeats = 20             # walk + GOPMI all 28 vs walk alone on 20 more paired splits (seeds 2000+)
+    c.paired_seed = 2000
     return c

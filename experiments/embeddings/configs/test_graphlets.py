@@ -14,4 +14,5 @@ def get_config():
     c.sweep_repeats = 1
     c.train_ratios = [0.5]
     c.repeats = 1
+    c.paired_repeats = 2
     return c
