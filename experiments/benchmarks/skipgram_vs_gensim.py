@@ -3,8 +3,10 @@
     python experiments/benchmarks/skipgram_vs_gensim.py --gensim_python=/path/to/python   # gensim elsewhere
     python experiments/benchmarks/skipgram_vs_gensim.py --datasets=ppi --ratios=0.5 --repeats=1
 
-What is compared. One corpus per dataset: :func:`jaxgraph.embed.walks.random_walks`, 10 uniform
-walks of length 80 per node (DeepWalk / node2vec's corpus, key 0). On it:
+What is compared. One corpus per dataset: :func:`jaxgraph.embed.walks.random_walks`, uniform
+walks, key 0: by default 10 of length 80 per node (the node2vec paper's corpus);
+``--walks_per_node=80 --walk_length=40`` is the corpus of the official FastRP notebook's DeepWalk
+and node2vec runs (and of the DeepWalk paper). On it:
 
 * ``jax``: :func:`jaxgraph.embed.skipgram.fit_skipgram` with its defaults (d = 128, window 10,
   5 negatives, ``--epochs``; batched SGD with the curvature guard) on this process's JAX backend;
@@ -37,6 +39,9 @@ from absl import app, flags  # noqa: E402
 _DATASETS = flags.DEFINE_list("datasets", ["ppi", "blogcatalog", "wikipedia-pos"], "jaxgraph.data names.")
 _GENSIM_PYTHON = flags.DEFINE_string("gensim_python", None, "Interpreter with gensim (default: this one).")
 _EPOCHS = flags.DEFINE_integer("epochs", 1, "Passes over the corpus (both trainers).")
+_WALKS = flags.DEFINE_integer("walks_per_node", 10, "Walks per node (node2vec paper: 10; the official FastRP "
+                              "notebook's DeepWalk / node2vec runs: 80).")
+_LENGTH = flags.DEFINE_integer("walk_length", 80, "Walk length in nodes (node2vec paper: 80; FastRP notebook: 40).")
 _WORKERS = flags.DEFINE_integer("workers", 2, "gensim worker threads.")
 _RATIOS = flags.DEFINE_list("ratios", ["0.1", "0.5"], "Train ratios.")
 _REPEATS = flags.DEFINE_integer("repeats", 2, "Splits per ratio.")
@@ -79,7 +84,7 @@ def _gensim(python, walks_path, n, epochs, workers, variant):
 
 
 def run(datasets, gensim_python, epochs, workers, ratios, repeats, old_cap=True, gensim_variants=("same", "default"),
-        log=print):
+        log=print, walks_per_node=10, walk_length=80):
     import jax
     import numpy as np
 
@@ -95,7 +100,8 @@ def run(datasets, gensim_python, epochs, workers, ratios, repeats, old_cap=True,
     for name in datasets:
         graph, labels = _load(name)
         n = int(labels.shape[0])
-        walks = np.asarray(random_walks(graph, jax.random.key(0), walks_per_node=10, walk_length=80))
+        walks = np.asarray(random_walks(graph, jax.random.key(0), walks_per_node=walks_per_node,
+                                           walk_length=walk_length))
         log(f"[{name}] N={n} walks={walks.shape}")
         runs = {}
         t0 = time.perf_counter()
@@ -121,6 +127,7 @@ def run(datasets, gensim_python, epochs, workers, ratios, repeats, old_cap=True,
             for s in scores:
                 rows.append(dict(dataset=name, method=method, train_ratio=s["train_ratio"], micro_f1=s["micro_f1"],
                                  macro_f1=s["macro_f1"], train_seconds=sec, final_loss=final_loss, epochs=epochs,
+                                 walks_per_node=walks_per_node, walk_length=walk_length,
                                  backend=jax.default_backend()))
             log(f"  {method}: {sec:.1f} s, " + ", ".join(
                 f"{s['train_ratio']:.0%}: {s['micro_f1']:.3f}/{s['macro_f1']:.3f}" for s in scores))
@@ -130,7 +137,8 @@ def run(datasets, gensim_python, epochs, workers, ratios, repeats, old_cap=True,
 def main(argv):
     del argv
     rows = run(_DATASETS.value, _GENSIM_PYTHON.value, _EPOCHS.value, _WORKERS.value,
-               tuple(float(r) for r in _RATIOS.value), _REPEATS.value, _OLD_CAP.value, tuple(_GENSIM.value))
+               tuple(float(r) for r in _RATIOS.value), _REPEATS.value, _OLD_CAP.value, tuple(_GENSIM.value),
+               walks_per_node=_WALKS.value, walk_length=_LENGTH.value)
     from jaxgraph.train.runners import format_table
 
     print(format_table(rows, ["dataset", "method", "train_ratio", "micro_f1", "macro_f1", "train_seconds"]))

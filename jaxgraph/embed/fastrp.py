@@ -23,7 +23,8 @@ remove (tested). ``A . x`` is a sparse-dense product over the edge list: JAX's C
 that peak memory is ``O(E * block + N * d)``.
 
 Also here: the FastRP vs DeepWalk vs node2vec benchmark of issue 10 (``run_fastrp``,
-``summarize_fastrp``) and its quick claim (``quick_claim``).
+``summarize_fastrp``), the official hyperparameter search (``tune_fastrp``, ``run_fastrp_tune``)
+and the quick claim (``quick_claim``).
 """
 from __future__ import annotations
 
@@ -46,9 +47,13 @@ __all__ = [
     "transition_matvec",
     "run_fastrp",
     "summarize_fastrp",
+    "tune_fastrp",
+    "run_fastrp_tune",
+    "summarize_fastrp_tune",
     "quick_claim",
     "PAPER_F1",
     "FASTRP_DEFAULTS",
+    "FASTRP_TUNED",
 ]
 
 # Official BlogCatalog setting (GTmac/FastRP fast-random-projection-blogcatalog.ipynb @ 5af0189,
@@ -62,6 +67,16 @@ FASTRP_DEFAULTS: dict[str, Any] = {
     "normalize": True,
     "standardize": True,
     "self_loops": False,
+}
+
+# PPI and Wikipedia-POS have no published FastRP setting. These come from the official search
+# procedure (``tune_fastrp``: weights (0, 0, 1, alpha_4), alpha_4 log-uniform in [1, 64], beta in
+# [-1, 0], Macro-F1 at 10 % over 3 shuffles, C = 0.1, 20 trials) on splits of their own (seeds
+# 100-102, projection key 1): ``python experiments/embeddings/main.py
+# --config=experiments/embeddings/configs/fastrp_tune.py`` (2026-11-28; both datasets chose trial 18).
+FASTRP_TUNED: dict[str, dict[str, Any]] = {
+    "ppi": {"weights": (0.0, 0.0, 1.0, 1.06), "beta": -0.17},
+    "wikipedia-pos": {"weights": (0.0, 0.0, 1.0, 1.06), "beta": -0.17},
 }
 
 
@@ -562,6 +577,114 @@ def summarize_fastrp(rows: list[dict], cfg: dict) -> str:
     return "\n".join(out)
 
 
+# ----------------------------------------------------------------------------- tuning
+_OBJECTIVES = ("macro", "micro", "mean")
+
+
+def tune_fastrp(graph, labels, key, *, trials: int = 20, seed: int = 100, train_ratio: float = 0.1,
+                repeats: int = 3, objective: str = "macro", C: float = 0.1,
+                weight_range: tuple[float, float] = (1.0, 64.0), beta_range: tuple[float, float] = (-1.0, 0.0),
+                base: dict | None = None, log: Callable[[str], None] | None = None) -> list[dict]:
+    """Random search over the official FastRP search space, scored on splits of their own.
+
+    The official notebooks (GTmac/FastRP ``fast-random-projection-blogcatalog.ipynb`` @5af0189,
+    cell 21) tune two numbers with optuna: the last weight ``alpha_4`` (log-uniform in
+    ``[1, 64]``, with ``alpha_1..3 = 0, 0, 1``) and ``beta`` (uniform in ``[-1, 0]``), maximising
+    Macro-F1 at 10 % training over 3 shuffles with ``C = 0.1``. Here the same space is sampled
+    uniformly at random (``np.random.default_rng(seed)``; trial 0 is ``base``, by default
+    :data:`FASTRP_DEFAULTS`, so the search never ends below the untuned setting on its own
+    objective), each embedding is scored by
+    :func:`jaxgraph.embed.evaluate.multilabel_node_classification` with split seeds ``seed ..
+    seed + repeats - 1``; the benchmark's reported splits use seeds ``0, 1, ...``, so a tuned
+    setting is never chosen on the splits it is reported on (the labelled nodes are shared, as in
+    the official procedure).
+
+    Args:
+      graph: GraphsTuple (both edge directions for an undirected graph).
+      labels: ``[N, C]`` 0/1 label matrix.
+      key: PRNG key of the projection (use another key than the reported run's).
+      trials: settings scored, including ``base``.
+      seed: seed of the sampler and base seed of the tuning splits.
+      train_ratio, repeats, C: the scoring protocol (official: 0.1, 3, 0.1).
+      objective: ``"macro"`` (official), ``"micro"`` or ``"mean"`` (of the two).
+      weight_range, beta_range: the search box of ``alpha_4`` (log-uniform) and ``beta``.
+      base: other :func:`fastrp` keyword arguments (``dim``, ``normalize`` ...; default
+        :data:`FASTRP_DEFAULTS`); its ``weights``/``beta`` are trial 0.
+      log: optional progress callback, one line per trial.
+    Returns:
+      one row per trial, in trial order: ``{"trial", "weights", "beta", "micro_f1", "macro_f1",
+      "micro_f1_std", "macro_f1_std", "objective", "best"}`` (``best`` marks the first trial with
+      the highest objective).
+    Raises:
+      ValueError: ``trials < 1``, an unknown ``objective``, or a search box with ``lo > hi`` or
+        a non-positive weight bound.
+    """
+    from jaxgraph.embed.evaluate import multilabel_node_classification
+
+    if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
+        raise ValueError(f"trials must be a positive int, got {trials!r}")
+    if objective not in _OBJECTIVES:
+        raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
+    (wl, wh), (bl, bh) = (float(v) for v in weight_range), (float(v) for v in beta_range)
+    if not (0 < wl <= wh < math.inf):
+        raise ValueError(f"weight_range must be 0 < lo <= hi < inf, got {weight_range!r}")
+    if not (math.isfinite(bl) and math.isfinite(bh) and bl <= bh):
+        raise ValueError(f"beta_range must be finite with lo <= hi, got {beta_range!r}")
+    params = dict(FASTRP_DEFAULTS if base is None else _merge(FASTRP_DEFAULTS, base))
+    rng = np.random.default_rng(seed)
+    settings = [(tuple(float(a) for a in params["weights"]), float(params["beta"]))]
+    for _ in range(int(trials) - 1):
+        w4 = float(np.exp(rng.uniform(math.log(wl), math.log(wh))))
+        settings.append(((0.0, 0.0, 1.0, round(w4, 2)), round(float(rng.uniform(bl, bh)), 2)))
+    rows = []
+    for t, (weights, beta) in enumerate(settings):
+        emb = np.asarray(fastrp(graph, key, **_merge(params, {"weights": weights, "beta": beta})))
+        r = multilabel_node_classification(emb, labels, train_ratios=(train_ratio,), repeats=repeats,
+                                           seed=seed, normalize=False, C=C)[0]
+        obj = {"macro": r["macro_f1"], "micro": r["micro_f1"],
+               "mean": 0.5 * (r["micro_f1"] + r["macro_f1"])}[objective]
+        rows.append({"trial": t, "weights": weights, "beta": beta, "micro_f1": r["micro_f1"],
+                     "macro_f1": r["macro_f1"], "micro_f1_std": r["micro_f1_std"],
+                     "macro_f1_std": r["macro_f1_std"], "objective": obj, "best": False})
+        if log is not None:
+            log(f"[fastrp_tune] trial {t + 1}/{len(settings)}: weights={weights} beta={beta:+.2f} "
+                f"micro/macro {r['micro_f1']:.4f}/{r['macro_f1']:.4f}")
+    rows[int(np.argmax([r["objective"] for r in rows]))]["best"] = True
+    return rows
+
+
+def run_fastrp_tune(cfg: dict, log: Callable[[str], None] = print) -> list[dict]:
+    """:func:`tune_fastrp` on each of ``cfg["datasets"]`` with ``cfg["tune"]`` (its keyword
+    arguments) and the projection key ``PRNGKey(cfg["seed"])``; rows gain ``"dataset"``."""
+    tune = dict(cfg.get("tune", {}))
+    rows = []
+    for dname in list(cfg.get("datasets", ["ppi", "wikipedia-pos"])):
+        graph, labels = _load(dname, cfg.get("data_root"))
+        log(f"[fastrp_tune] {dname}: N={labels.shape[0]} labels={labels.shape[1]}")
+        for r in tune_fastrp(graph, labels, jax.random.PRNGKey(int(cfg.get("seed", 0))), log=log, **tune):
+            rows.append({"dataset": dname, **r})
+    return rows
+
+
+def summarize_fastrp_tune(rows: list[dict], cfg: dict) -> str:
+    """Per dataset: the trials sorted by objective (best first) and the chosen setting."""
+    from jaxgraph.train.runners import format_table
+
+    out = []
+    for dname in dict.fromkeys(r["dataset"] for r in rows):
+        rs = sorted((r for r in rows if r["dataset"] == dname), key=lambda r: (-r["objective"], r["trial"]))
+        best = next(r for r in rs if r["best"])
+        out.append(f"{dname}: chosen weights={best['weights']} beta={best['beta']} "
+                   f"(trial {best['trial']}; objective {best['objective']:.4f})")
+        out.append(format_table([{
+            "trial": r["trial"], "weights": str(r["weights"]), "beta": f"{r['beta']:+.2f}",
+            "micro": f"{r['micro_f1']:.4f}±{r['micro_f1_std']:.3f}",
+            "macro": f"{r['macro_f1']:.4f}±{r['macro_f1_std']:.3f}", "objective": f"{r['objective']:.4f}",
+        } for r in rs], ["trial", "weights", "beta", "micro", "macro", "objective"]))
+        out.append("")
+    return "\n".join(out)
+
+
 # ----------------------------------------------------------------------------- quick claim
 CLAIM_TEXT = ("FastRP embeds PPI >= 100x faster than DeepWalk (end to end, same CPU, FastRP after "
               "compilation) with Micro-F1 at 50% training no more than 0.02 below DeepWalk's")
@@ -580,7 +703,7 @@ def quick_claim(quick: bool = True) -> float:
     """
     graph, labels = _load("ppi")
     key = jax.random.PRNGKey(0)
-    params = dict(FASTRP_DEFAULTS)  # BlogCatalog's official setting, as in the benchmark config
+    params = _merge(FASTRP_DEFAULTS, FASTRP_TUNED["ppi"])  # PPI's tuned setting, as in the benchmark config
     emb_f, _, warm = time_fastrp(graph, key, params, repeats=3)
     dw = dict(dim=128, window=10, negatives=5, epochs=1)
     dw.update(dict(walks_per_node=4, walk_length=40) if quick else dict(walks_per_node=10, walk_length=80))

@@ -220,3 +220,79 @@ def test_summary_lists_ours_and_paper():
     ]
     text = summarize_fastrp(rows, {})
     assert "0.4122" in text and "0.2753" in text and "300.0" in text and "deepwalk" in text
+
+
+def _sbm_with_labels(blocks=3, size=40, p_in=0.25, p_out=0.02, seed=0):
+    """Undirected planted-partition graph; node labels = its block (one-hot) plus a random second label."""
+    rng = np.random.default_rng(seed)
+    n = blocks * size
+    block = np.repeat(np.arange(blocks), size)
+    prob = np.where(block[:, None] == block[None, :], p_in, p_out)
+    adj = np.triu(rng.random((n, n)) < prob, 1)
+    s, r = np.nonzero(adj | adj.T)
+    y = np.zeros((n, blocks + 1), np.uint8)
+    y[np.arange(n), block] = 1
+    y[rng.random(n) < 0.3, blocks] = 1
+    return _graph(s, r, n), y
+
+
+def test_tune_fastrp_search_space_and_scoring():
+    from jaxgraph.embed.evaluate import multilabel_node_classification
+    from jaxgraph.embed.fastrp import tune_fastrp
+
+    g, y = _sbm_with_labels()
+    key = jax.random.PRNGKey(3)
+    base = dict(dim=16, weights=(1.0, 1.0), beta=-0.3)
+    kw = dict(trials=4, seed=7, train_ratio=0.5, repeats=2, C=0.5, weight_range=(2.0, 8.0),
+              beta_range=(-0.8, -0.2), base=base)
+    rows = tune_fastrp(g, y, key, objective="mean", **kw)
+    assert [r["trial"] for r in rows] == [0, 1, 2, 3]
+    assert rows[0]["weights"] == (1.0, 1.0) and rows[0]["beta"] == -0.3  # trial 0 = the base setting
+    for r in rows[1:]:  # the official box: (0, 0, 1, alpha_4), alpha_4 and beta inside the ranges
+        assert r["weights"][:3] == (0.0, 0.0, 1.0) and 2.0 <= r["weights"][3] <= 8.0
+        assert -0.8 <= r["beta"] <= -0.2
+    assert len({(r["weights"], r["beta"]) for r in rows}) == 4
+    # each trial's score is the evaluation protocol applied to that setting's embedding
+    for r in (rows[0], rows[2]):
+        emb = fastrp(g, key, dim=16, weights=r["weights"], beta=r["beta"])
+        ref = multilabel_node_classification(np.asarray(emb), y, train_ratios=(0.5,), repeats=2, seed=7,
+                                             normalize=False, C=0.5)[0]
+        assert r["micro_f1"] == pytest.approx(ref["micro_f1"]) and r["macro_f1"] == pytest.approx(ref["macro_f1"])
+        assert r["objective"] == pytest.approx(0.5 * (ref["micro_f1"] + ref["macro_f1"]))
+    best = [r for r in rows if r["best"]]
+    assert len(best) == 1 and best[0]["objective"] == max(r["objective"] for r in rows)
+    # planted communities: every setting separates the blocks far above chance (1/3 on the block label)
+    assert min(r["micro_f1"] for r in rows) > 0.6
+    # the sampler is deterministic in its seed
+    again = tune_fastrp(g, y, key, objective="mean", **kw)
+    assert [(r["weights"], r["beta"], r["micro_f1"]) for r in again] == [(r["weights"], r["beta"], r["micro_f1"])
+                                                                         for r in rows]
+    other = tune_fastrp(g, y, key, objective="macro", **{**kw, "seed": 8, "trials": 2})
+    assert other[1]["weights"] != rows[1]["weights"]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(trials=0), "trials"),
+    (dict(objective="auc"), "objective"),
+    (dict(weight_range=(0.0, 4.0)), "weight_range"),
+    (dict(weight_range=(8.0, 4.0)), "weight_range"),
+    (dict(beta_range=(0.0, -1.0)), "beta_range"),
+    (dict(beta_range=(float("nan"), 0.0)), "beta_range"),
+])
+def test_tune_fastrp_bad_input_raises(kwargs, match):
+    from jaxgraph.embed.fastrp import tune_fastrp
+
+    g, y = _sbm_with_labels(size=10)
+    with pytest.raises(ValueError, match=match):
+        tune_fastrp(g, y, jax.random.PRNGKey(0), **kwargs)
+
+
+def test_tune_summary_names_the_chosen_setting():
+    from jaxgraph.embed.fastrp import summarize_fastrp_tune
+
+    rows = [{"dataset": "ppi", "trial": t, "weights": (0.0, 0.0, 1.0, w), "beta": b, "micro_f1": mi,
+             "macro_f1": ma, "micro_f1_std": 0.0, "macro_f1_std": 0.0, "objective": ma, "best": best}
+            for t, w, b, mi, ma, best in ((0, 6.67, -0.64, 0.15, 0.11, False), (1, 12.5, -0.21, 0.17, 0.13, True))]
+    text = summarize_fastrp_tune(rows, {})
+    assert "chosen weights=(0.0, 0.0, 1.0, 12.5) beta=-0.21" in text
+    assert text.index("12.5") < text.index("6.67")  # best first
