@@ -619,8 +619,6 @@ def tune_fastrp(graph, labels, key, *, trials: int = 20, seed: int = 100, train_
       ValueError: ``trials < 1``, an unknown ``objective``, or a search box with ``lo > hi`` or
         a non-positive weight bound.
     """
-    from jaxgraph.embed.evaluate import multilabel_node_classification
-
     if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
         raise ValueError(f"trials must be a positive int, got {trials!r}")
     if objective not in _OBJECTIVES:
@@ -639,8 +637,7 @@ def tune_fastrp(graph, labels, key, *, trials: int = 20, seed: int = 100, train_
     rows = []
     for t, (weights, beta) in enumerate(settings):
         emb = np.asarray(fastrp(graph, key, **_merge(params, {"weights": weights, "beta": beta})))
-        r = multilabel_node_classification(emb, labels, train_ratios=(train_ratio,), repeats=repeats,
-                                           seed=seed, normalize=False, C=C)[0]
+        r = multilabel_eval(emb, labels, (train_ratio,), {"repeats": repeats, "normalize": False}, C, seed)[0]
         obj = {"macro": r["macro_f1"], "micro": r["micro_f1"],
                "mean": 0.5 * (r["micro_f1"] + r["macro_f1"])}[objective]
         rows.append({"trial": t, "weights": weights, "beta": beta, "micro_f1": r["micro_f1"],
