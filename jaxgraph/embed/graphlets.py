@@ -571,16 +571,18 @@ def orbit_adjacency(
 
 
 # ----------------------------------------------------------------------------- embeddings
-def _truncated_svd_embedding(m: sp.spmatrix, dim: int, seed: int) -> np.ndarray:
-    """``U_d sqrt(S_d)`` of a sparse matrix (randomised SVD), zero-padded to ``dim`` columns."""
+def _truncated_svd_embedding(m, dim: int, seed: int) -> np.ndarray:
+    """``U_d sqrt(S_d)`` of a sparse or dense matrix (randomised SVD), zero-padded to ``dim`` columns."""
     from sklearn.utils.extmath import randomized_svd
 
     n = m.shape[0]
     out = np.zeros((n, dim), np.float32)
     k = min(dim, min(m.shape) - 1)
-    if m.nnz == 0 or k < 1:
+    dense = isinstance(m, np.ndarray)
+    if k < 1 or (not np.any(m) if dense else m.nnz == 0):
         return out
-    u, s, _ = randomized_svd(sp.csr_matrix(m, dtype=np.float64), k, n_iter=5, random_state=seed)
+    m = np.asarray(m, np.float64) if dense else sp.csr_matrix(m, dtype=np.float64)
+    u, s, _ = randomized_svd(m, k, n_iter=5, random_state=seed)
     out[:, :k] = (u * np.sqrt(s)).astype(np.float32)
     return out
 
@@ -640,50 +642,86 @@ def gopmi_embedding(orbit_adjacency_matrix, dim: int = 128, *, negative: float =
     return pmi_embedding(orbit_adjacency_matrix, dim, negative=negative, seed=seed)
 
 
-def rwpmi_matrix(graph: Any, window: int = 10, *, negative: float = 1.0, self_loops: str = "error") -> sp.csr_matrix:
-    """NetMF's random-walk PMI matrix (Qiu et al. 2018, Thm. for DeepWalk), the paper's RWPMI.
+# P^T of a small-world graph fills in within two steps; past this many expected 2-paths per
+# node pair (sum_i d_i^2 / N^2) the products are done on dense arrays (BlogCatalog: 3.5,
+# Wikipedia-POS: 4.3, PPI: 0.40 stays sparse), up to this many nodes.
+_RWPMI_DENSE_PATHS = 1.0
+_RWPMI_DENSE_MAX_NODES = 20_000
 
-    ``M = log max( vol(G) / (b T) * (sum_{r=1..T} P^r) D^{-1}, 1 )`` with ``P = D^{-1} A``:
-    the PMI of (u, v) co-occurring within ``T`` steps of a random walk (what DeepWalk with
-    window ``T`` and ``b`` negatives factorises implicitly). Computed with sparse products
-    (``P^r`` densifies for large ``T`` on small-world graphs: fine for PPI-size graphs).
 
-    Args:
-      graph: undirected simple graph (see :func:`adjacency_matrix`).
-      window: ``T >= 1``.
-      negative: ``b > 0``.
-
-    Returns:
-      symmetric float64 CSR ``[N, N]`` (zero rows for isolated nodes).
-
-    Raises:
-      ValueError: ``window < 1``, ``negative <= 0``, bad graph input.
-    """
-    if not isinstance(window, (int, np.integer)) or window < 1:
+def _rwpmi(graph: Any, window: int, negative: float, self_loops: str, dense: bool | None):
+    """NetMF's RWPMI as a sparse CSR (``dense=False``) or a dense ndarray (``dense=True``);
+    ``dense=None`` picks dense when the walk matrices fill in (see ``_RWPMI_DENSE_PATHS``)."""
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
         raise ValueError(f"window must be a positive int, got {window!r}")
     if not (np.isfinite(negative) and negative > 0):
         raise ValueError(f"negative must be a positive float, got {negative!r}")
+    if dense not in (None, True, False):
+        raise ValueError(f"dense must be None, True or False, got {dense!r}")
     a = adjacency_matrix(graph, self_loops=self_loops)
+    n = a.shape[0]
     d = np.diff(a.indptr).astype(np.float64)
     dinv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
+    scale = d.sum() / (negative * window)
+    if dense is None:
+        dense = window >= 2 and n <= _RWPMI_DENSE_MAX_NODES and float((d * d).sum()) >= _RWPMI_DENSE_PATHS * n * n
+    if dense:
+        p = a.toarray().astype(np.float64) * dinv[:, None]
+        acc = p.copy()
+        pr = p
+        for _ in range(window - 1):
+            pr = pr @ p
+            acc += pr
+        del pr, p
+        acc *= dinv[None, :] * scale
+        np.maximum(acc, 1.0, out=acc)
+        return np.log(acc, out=acc)
     p = sp.diags(dinv) @ a
     acc = sp.csr_matrix(a.shape)
-    pr = sp.identity(a.shape[0], format="csr")
+    pr = sp.identity(n, format="csr")
     for _ in range(window):
         pr = (pr @ p).tocsr()
         acc = acc + pr
-    m = (acc @ sp.diags(dinv)).tocsr() * (d.sum() / (negative * window))
+    m = (acc @ sp.diags(dinv)).tocsr() * scale
     m.data = np.log(np.maximum(m.data, 1.0))
     m.eliminate_zeros()
     return m
 
 
+def rwpmi_matrix(graph: Any, window: int = 10, *, negative: float = 1.0, self_loops: str = "error",
+                 dense: bool | None = None) -> sp.csr_matrix:
+    """NetMF's random-walk PMI matrix (Qiu et al. 2018, Thm. for DeepWalk), the paper's RWPMI.
+
+    ``M = log max( vol(G) / (b T) * (sum_{r=1..T} P^r) D^{-1}, 1 )`` with ``P = D^{-1} A``:
+    the PMI of (u, v) co-occurring within ``T`` steps of a random walk (what DeepWalk with
+    window ``T`` and ``b`` negatives factorises implicitly).
+
+    Args:
+      graph: undirected simple graph (see :func:`adjacency_matrix`).
+      window: ``T >= 1``.
+      negative: ``b > 0``.
+      dense: compute the walk products on dense ``[N, N]`` float64 arrays (``True``) or with
+        sparse products (``False``). ``None`` (default) goes dense when ``T >= 2``,
+        ``N <= 20,000`` and the graph has at least ``N^2`` 2-paths (``sum_i d_i^2``), where
+        ``P^2`` is already nearly full (BlogCatalog, Wikipedia-POS; not PPI). Same matrix
+        either way, up to float rounding.
+
+    Returns:
+      symmetric float64 CSR ``[N, N]`` (zero rows for isolated nodes).
+
+    Raises:
+      ValueError: ``window < 1``, ``negative <= 0``, bad ``dense``, bad graph input.
+    """
+    return sp.csr_matrix(_rwpmi(graph, window, negative, self_loops, dense))
+
+
 def rwpmi_embedding(graph: Any, dim: int = 128, *, window: int = 10, negative: float = 1.0, seed: int = 0,
-                    self_loops: str = "error") -> np.ndarray:
-    """RWPMI / NetMF embedding: ``U_d sqrt(S_d)`` of :func:`rwpmi_matrix`. Returns float32 ``[N, dim]``."""
-    if not isinstance(dim, (int, np.integer)) or dim < 1:
+                    self_loops: str = "error", dense: bool | None = None) -> np.ndarray:
+    """RWPMI / NetMF embedding: ``U_d sqrt(S_d)`` of :func:`rwpmi_matrix` (``dense`` as there).
+    Returns float32 ``[N, dim]``."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
         raise ValueError(f"dim must be a positive int, got {dim!r}")
-    return _truncated_svd_embedding(rwpmi_matrix(graph, window, negative=negative, self_loops=self_loops), int(dim), seed)
+    return _truncated_svd_embedding(_rwpmi(graph, window, negative, self_loops, dense), int(dim), seed)
 
 
 def graphlet_embedding(
@@ -773,16 +811,20 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
     (``sweep_ratio``, ``sweep_repeats`` splits with seeds ``sweep_seed + r``); then evaluate
     the final methods at ``train_ratios`` x ``repeats`` (seeds ``seed + r``, disjoint from the
     sweep's): walk-only (RWPMI at each of ``final_rw_windows``, DeepWalk, the sweep's best
-    RWPMI), GOPMI of all 28 matrices concatenated (``concat_dim`` each), the sweep's best
+    RWPMI), GOPMI of all computed matrices concatenated (``concat_dim`` each; 28, or 19 with hop 1 only), the sweep's best
     single GOPMI, GDV features, and walk + orbit concatenations (each block row-normalised). Label prediction is
     :func:`jaxgraph.embed.evaluate.multilabel_node_classification` (DeepWalk protocol).
     ``timing_only`` datasets only get the orbit-count (and, with ``timing_hop1``, hop-1
     adjacency) timings. Config keys: ``datasets``, ``timing_only``, ``timing_hop1``,
     ``data_root``, ``node_limit`` (induced subgraph on the first ids; 0 = all), ``max_nodes``,
-    ``hops``, ``dim``, ``concat_dim``, ``negative``, ``rw_windows``, ``final_rw_windows``,
+    ``hops``, ``hops_per_dataset`` (dataset -> hops, e.g. ``{"blogcatalog": [1]}``: its hop-2/3
+    matrices are nearly dense), ``dim``, ``concat_dim``, ``negative``, ``rw_windows``, ``final_rw_windows``,
     ``deepwalk`` (+ ``deepwalk_kwargs``), ``sweep_ratio``, ``sweep_repeats``, ``sweep_seed``,
-    ``train_ratios``, ``repeats``, ``seed``, ``paired_repeats`` (> 0: each walk + GOPMI-all-28
-    concatenation against its walk-only block on that many further paired splits, seeds
+    ``train_ratios``, ``repeats``, ``seed``, ``paired_repeats`` (> 0: each walk + GOPMI-all
+    concatenation against its walk-only block, the sweep's best walk + GOPMI-all against that
+    walk embedded with as many dimensions as the concatenation (a control for the extra
+    dimensions; also in the final table), and the sweep's best single GOPMI against the
+    sweep's best RWPMI (the paper's comparison), on that many further paired splits, seeds
     ``paired_seed + r``, see :func:`paired_gain`).
 
     Returns rows ``{"kind": "timing"|"sweep"|"final"|"paired", "dataset", "method", ...}``.
@@ -818,8 +860,9 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
         counts = orbit_counts(a)
         rows.append(dict(kind="timing", dataset=name, method="orbit_counts", seconds=time.perf_counter() - t0,
                          num_nodes=n, num_edges=a.nnz // 2, total_k4=int(counts[:, 14].sum() // 4)))
+        hops = tuple(dict(cfg.get("hops_per_dataset", {}) or {}).get(name, cfg.get("hops", (1, 2, 3))))
         t0 = time.perf_counter()
-        adj = orbit_adjacency(a, int(cfg.get("max_nodes", 4)), hops=tuple(cfg.get("hops", (1, 2, 3))))
+        adj = orbit_adjacency(a, int(cfg.get("max_nodes", 4)), hops=hops)
         rows.append(dict(kind="timing", dataset=name, method=f"orbit_adjacency ({len(adj)} matrices)",
                          seconds=time.perf_counter() - t0, num_nodes=n, num_edges=a.nnz // 2, matrices=len(adj),
                          nnz=int(sum(m.nnz for m in adj.values()))))
@@ -855,8 +898,10 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
         log(f"[{name}] sweep best: {best_g} {gop[best_g]:.4f}, {best_r} {rwp[best_r]:.4f}")
         # final
         per = int(cfg.get("concat_dim", 8))
-        gall = graphlet_embedding(a, per * len(ORBIT_ADJACENCY_KEYS), adjacencies=adj, negative=neg, seed=seed) \
-            if len(adj) == len(ORBIT_ADJACENCY_KEYS) else None
+        all_keys = [k for k in ORBIT_ADJACENCY_KEYS if k in adj]  # all 28, or e.g. the 19 of hop 1
+        gname = f"GOPMI all {len(all_keys)}"
+        gall = graphlet_embedding(a, per * len(all_keys), keys=all_keys, adjacencies=adj, negative=neg, seed=seed) \
+            if len(all_keys) > 1 else None
         final: dict[str, np.ndarray] = {}
         walks = [f"RWPMI T={int(t)}" for t in cfg.get("final_rw_windows", [10, 3])]
         if "DeepWalk" in embs:
@@ -869,26 +914,37 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
             final[f"walk: {w}"] = embs[w]
         final[f"orbit: best single GOPMI ({best_g.split()[-1]})"] = embs[best_g]
         if gall is not None:
-            final[f"orbit: GOPMI all 28 ({per} dims each)"] = gall
+            final[f"orbit: {gname} ({per} dims each)"] = gall
         final["GDV (orbit counts)"] = _gdv_features(counts)
         for w in walks:
             if gall is not None:
-                final[f"{w} + GOPMI all 28"] = np.concatenate([_unit_rows(embs[w]), _unit_rows(gall)], 1)
+                final[f"{w} + {gname}"] = np.concatenate([_unit_rows(embs[w]), _unit_rows(gall)], 1)
         final[f"{walks[0]} + best single GOPMI"] = np.concatenate([_unit_rows(embs[walks[0]]), _unit_rows(embs[best_g])], 1)
+        big_dim = dim + (gall.shape[1] if gall is not None else 0)
+        if gall is not None:  # control: is a walk + orbit gain more than the extra dimensions?
+            final[f"walk: {best_r} ({big_dim} dims)"] = rwpmi_embedding(
+                a, big_dim, window=int(best_r.split("=")[1]), negative=neg, seed=seed)
+        ratios = cfg.get("train_ratios", [0.1, 0.5, 0.9])
         for meth, x in final.items():
-            for r in score(x, labels, cfg.get("train_ratios", [0.1, 0.5, 0.9]), cfg.get("repeats", 5), seed):
+            for r in score(x, labels, ratios, cfg.get("repeats", 5), seed):
                 rows.append(dict(kind="final", dataset=name, method=meth, dim=int(x.shape[1]), **r))
-            log(f"[{name}] {meth}: " + ", ".join(f"{r['train_ratio']:.0%} {r['micro_f1']:.4f}" for r in rows[-len(cfg.get('train_ratios', [0.1, 0.5, 0.9])):]))
+            log(f"[{name}] {meth}: " + ", ".join(f"{r['train_ratio']:.0%} {r['micro_f1']:.4f}" for r in rows[-len(ratios):]))
         n_pair = int(cfg.get("paired_repeats", 0))
+
+        def pair(x, x_ref, meth):
+            for r in paired_gain(x, x_ref, labels, train_ratios=ratios, repeats=n_pair, seed=int(cfg.get("paired_seed", 2000))):
+                rows.append(dict(kind="paired", dataset=name, method=meth, **r))
+                log(f"[{name}] paired {meth} @{r['train_ratio']:.0%}: Micro-F1 gain {r['micro_gain']:+.4f} ± "
+                    f"{r['micro_gain_sem']:.4f} (wins {r['micro_wins']}/{n_pair}, Wilcoxon p={r['micro_p']:.2g})")
+
         if n_pair and gall is not None:
             for w in walks:
-                for r in paired_gain(final[f"{w} + GOPMI all 28"], final[f"walk: {w}"], labels,
-                                     train_ratios=cfg.get("train_ratios", [0.1, 0.5, 0.9]), repeats=n_pair,
-                                     seed=int(cfg.get("paired_seed", 2000))):
-                    rows.append(dict(kind="paired", dataset=name, method=f"{w} + GOPMI all 28 vs {w}", **r))
-                    log(f"[{name}] paired {rows[-1]['method']} @{r['train_ratio']:.0%}: Micro-F1 gain "
-                        f"{r['micro_gain']:+.4f} ± {r['micro_gain_sem']:.4f} (wins {r['micro_wins']}/{n_pair}, "
-                        f"Wilcoxon p={r['micro_p']:.2g})")
+                pair(final[f"{w} + {gname}"], final[f"walk: {w}"], f"{w} + {gname} vs {w}")
+            pair(final[f"{best_r} + {gname}"], final[f"walk: {best_r} ({big_dim} dims)"],
+                 f"{best_r} + {gname} vs {best_r} at {big_dim} dims")
+        if n_pair:  # the paper's comparison: the best orbit adjacency against the best walk window
+            pair(embs[best_g], embs[best_r], f"best single {best_g} vs best {best_r}")
+        del adj, embs, final, gall  # BlogCatalog / Wikipedia-POS hold GBs; free before the next dataset
     return rows
 
 

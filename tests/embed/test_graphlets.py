@@ -253,8 +253,9 @@ def test_rwpmi_matrix_matches_dense_netmf_and_gopmi_of_adjacency():
     for t in (1, 3):
         s = sum(np.linalg.matrix_power(p, r) for r in range(1, t + 1))
         ref = np.log(np.maximum(d.sum() / (2.0 * t) * s @ dinv, 1.0))
-        got = gl.rwpmi_matrix(sp.csr_matrix(a), t, negative=2.0).toarray()
-        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
+        for dense in (False, True, None):  # sparse products, dense arrays, automatic choice
+            got = gl.rwpmi_matrix(sp.csr_matrix(a), t, negative=2.0, dense=dense).toarray()
+            np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12, err_msg=f"T={t} dense={dense}")
     # window 1 RWPMI is the GOPMI of the (1, 0, 0) orbit adjacency (the adjacency itself)
     np.testing.assert_allclose(
         gl.rwpmi_matrix(sp.csr_matrix(a), 1).toarray(), _dense_pmi(a), rtol=1e-10, atol=1e-12
@@ -263,6 +264,27 @@ def test_rwpmi_matrix_matches_dense_netmf_and_gopmi_of_adjacency():
     e2 = gl.gopmi_embedding(gl.orbit_adjacency(sp.csr_matrix(a), 2)[(1, 0, 0)], 8)
     np.testing.assert_allclose(e1 @ e1.T, e2 @ e2.T, atol=1e-4)
     np.testing.assert_array_equal(e1[20], 0)
+    # the dense path gives the same embedding (up to rotation) as the sparse one
+    e3 = gl.rwpmi_embedding(sp.csr_matrix(a), 8, window=3, dense=True)
+    e4 = gl.rwpmi_embedding(sp.csr_matrix(a), 8, window=3, dense=False)
+    np.testing.assert_allclose(e3 @ e3.T, e4 @ e4.T, atol=1e-4)
+
+
+def test_rwpmi_automatic_dense_choice(monkeypatch):
+    """A graph with >= N^2 2-paths takes the dense path, a sparse one the sparse path."""
+    calls = []
+    real = gl.sp.identity
+    monkeypatch.setattr(gl.sp, "identity", lambda *a, **k: calls.append(1) or real(*a, **k))
+    dense_g = sp.csr_matrix(nx.to_numpy_array(nx.gnp_random_graph(30, 0.5, seed=1)))
+    sparse_g = sp.csr_matrix(nx.to_numpy_array(nx.cycle_graph(30)))
+    gl.rwpmi_matrix(dense_g, 3)
+    assert calls == []
+    gl.rwpmi_matrix(sparse_g, 3)
+    assert calls == [1]
+    gl.rwpmi_matrix(dense_g, 1)  # window 1 is the adjacency itself: always sparse
+    assert calls == [1, 1]
+    with pytest.raises(ValueError, match="dense"):
+        gl.rwpmi_matrix(sparse_g, 2, dense="yes")
 
 
 def test_graphlet_embedding_shapes_and_errors():

@@ -13,7 +13,8 @@ def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
         "experiments/embeddings/main.py", "experiments/embeddings/configs/test_graphlets.py", tmp_path, timeout=600
     )
     res = json.load(open(tmp_path / "results.json"))
-    cfg, rows = res["config"], res["rows"]
+    cfg, all_rows = res["config"], res["rows"]
+    rows = [r for r in all_rows if r["dataset"] == "ppi"]
     assert cfg["task"] == "graphlets"
     limit = cfg["node_limit"]
     # the timing row's K4 total equals networkx's clique count on the same induced subgraph
@@ -39,4 +40,22 @@ def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
     # one paired comparison per walk block of the final table (T=2, and the sweep's best if another)
     assert paired and paired[0]["method"] == "RWPMI T=2 + GOPMI all 28 vs RWPMI T=2"
     assert all(r["repeats"] == 2 and 0.0 <= r["micro_p"] <= 1.0 for r in paired)
+    # and the paper's comparison: the sweep's best single orbit adjacency vs its best walk window
+    best = [r for r in paired if r["method"].startswith("best single GOPMI A")]
+    assert len(best) == len(cfg["train_ratios"]) and " vs best RWPMI T=" in best[0]["method"]
+    sweep_f1 = {r["method"]: r["micro_f1"] for r in sweep}
+    g_name, w_name = best[0]["method"][len("best single "):].split(" vs best ")
+    # dimension control: the best walk + all orbit blocks vs that walk with as many dimensions
+    big = cfg["dim"] + 2 * 28
+    assert final[f"walk: {w_name} ({big} dims)"]["dim"] == big
+    assert sum(r["method"] == f"{w_name} + GOPMI all 28 vs {w_name} at {big} dims" for r in paired) == len(cfg["train_ratios"])
+    assert g_name == max((m for m in sweep_f1 if m.startswith("GOPMI")), key=sweep_f1.get)
+    assert w_name == max((m for m in sweep_f1 if m.startswith("RWPMI")), key=sweep_f1.get)
+    # Wikipedia-POS with hop 1 only: 19 orbit adjacencies, concatenated as "GOPMI all 19"
+    wiki = [r for r in all_rows if r["dataset"] == "wikipedia-pos"]
+    assert {r["method"]: r for r in wiki if r["kind"] == "timing"}["orbit_adjacency (19 matrices)"]["matrices"] == 19
+    assert sum(r["kind"] == "sweep" for r in wiki) == 19 + len(cfg["rw_windows"])
+    wfinal = {r["method"]: r for r in wiki if r["kind"] == "final"}
+    assert wfinal["orbit: GOPMI all 19 (2 dims each)"]["dim"] == 38
+    assert [r["method"] for r in wiki if r["kind"] == "paired"][0] == "RWPMI T=2 + GOPMI all 19 vs RWPMI T=2"
     assert "final" in stdout and "paired splits" in stdout and (tmp_path / "results.md").exists()

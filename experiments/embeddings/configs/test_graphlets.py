@@ -1,10 +1,13 @@
-"""Smoke run of the graphlet experiment (< 30 s on CPU): the induced subgraph of PPI on its first
+"""Smoke run of the graphlet experiment (< 40 s on CPU): the induced subgraphs of PPI (all 28 orbit
+adjacencies) and Wikipedia-POS (hop 1 only, as the full run does for BlogCatalog) on their first
 500 node ids, 16-dim embeddings, one split."""
 from experiments.embeddings.configs import graphlets
 
 
 def get_config():
     c = graphlets.get_config()
+    c.datasets = ["ppi", "wikipedia-pos"]
+    c.hops_per_dataset = {"wikipedia-pos": [1]}
     c.timing_only = []
     c.node_limit = 500
     c.dim = 16
