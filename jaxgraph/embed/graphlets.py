@@ -998,7 +998,7 @@ def paired_gain(x, x_ref, labels, *, train_ratios=(0.1, 0.5, 0.9), repeats: int 
 
 
 # Windels et al. (2024), arXiv:2405.14194: what the paper states (abstract, Sec. 4-5); their six
-# evaluation networks are not PPI/BlogCatalog, so there is no per-dataset F1 to put beside ours.
+# evaluation networks are not PPI/BlogCatalog/Wikipedia-POS, so there is no per-dataset F1 to put beside ours.
 PAPER = {
     "matrices": "28 orbit adjacency matrices for 2-4-node graphlets (20 classes + 8 transposes)",
     "speed": "GRADCO computes the 28 matrices in minutes on ~20,000-node networks",
