@@ -872,8 +872,10 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
         embs: dict[str, np.ndarray] = {}
         for key in sorted(adj):
             embs[f"GOPMI {_key_name(key)}"] = gopmi_embedding(adj[key], dim, negative=neg, seed=seed)
+        rw_mats = {}  # kept until the sweep picks the best window, whose matrix the dimension control reuses
         for t in cfg.get("rw_windows", [1, 2, 3]):
-            embs[f"RWPMI T={t}"] = rwpmi_embedding(a, dim, window=int(t), negative=neg, seed=seed)
+            rw_mats[f"RWPMI T={t}"] = _rwpmi(a, int(t), neg, "error", None)
+            embs[f"RWPMI T={t}"] = _truncated_svd_embedding(rw_mats[f"RWPMI T={t}"], dim, seed)
         if cfg.get("deepwalk", False):
             import jax
 
@@ -896,6 +898,8 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
         best_g = max(gop, key=gop.get)
         best_r = max(rwp, key=rwp.get)
         log(f"[{name}] sweep best: {best_g} {gop[best_g]:.4f}, {best_r} {rwp[best_r]:.4f}")
+        best_mat = rw_mats[best_r]
+        del rw_mats
         # final
         per = int(cfg.get("concat_dim", 8))
         all_keys = [k for k in ORBIT_ADJACENCY_KEYS if k in adj]  # all 28, or e.g. the 19 of hop 1
@@ -922,8 +926,8 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
         final[f"{walks[0]} + best single GOPMI"] = np.concatenate([_unit_rows(embs[walks[0]]), _unit_rows(embs[best_g])], 1)
         big_dim = dim + (gall.shape[1] if gall is not None else 0)
         if gall is not None:  # control: is a walk + orbit gain more than the extra dimensions?
-            final[f"walk: {best_r} ({big_dim} dims)"] = rwpmi_embedding(
-                a, big_dim, window=int(best_r.split("=")[1]), negative=neg, seed=seed)
+            final[f"walk: {best_r} ({big_dim} dims)"] = _truncated_svd_embedding(best_mat, big_dim, seed)
+        del best_mat
         ratios = cfg.get("train_ratios", [0.1, 0.5, 0.9])
         for meth, x in final.items():
             for r in score(x, labels, ratios, cfg.get("repeats", 5), seed):
