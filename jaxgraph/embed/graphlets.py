@@ -426,9 +426,56 @@ def _key_nodes(key) -> int:
     return _GRAPHLET_NODES[ORBIT_GRAPHLET[key[1]]]
 
 
+def _far_block_dense(a, ab, nb, t_mat, dadj, kmat, blk, d, hops, need4, put_block) -> None:
+    """Hop-2/3 orbit adjacencies of one row block as dense ``[len(blk), N]`` arrays (the
+    ``dense_far`` path of :func:`orbit_adjacency`); same formulas as the sparse path."""
+    off, b = blk[0], len(blk)
+    c2 = nb.toarray()
+    rows = np.arange(b)
+    far = ab.toarray() == 0  # u !~ v
+    far[rows, off + rows] = False  # u != v
+    hop2 = far & (c2 > 0)
+    if 2 in hops:
+        put_block((2, 1, 1), off, c2, hop2)
+    if not need4:
+        return
+    ta = (t_mat[blk] @ a).toarray()
+    at = (ab @ t_mat).toarray()
+    kk = kmat[blk].toarray()
+    if 2 in hops:
+        ada = (dadj[blk] @ a).toarray()
+        for key, val in _hop2_terms(c2, d[blk][:, None], d[None, :], ta, at, ada, kk).items():
+            put_block(key, off, val, hop2)
+        del ada
+    if 3 in hops:
+        z = np.asarray((a @ c2.T).T)  # A³ rows: sparse A times the dense A² block (A symmetric)
+        z -= ta + at - 2 * kk
+        put_block((3, 4, 4), off, z, far)
+
+
+def _hop2_terms(cc, du, dv, ta, at, ada, kk) -> dict:
+    """Hop-2 orbit adjacencies of non-adjacent pairs (u, v) with ``cc`` common neighbours, from
+    ``(T A)[u, v]``, ``(A T)[u, v]``, ``(A D A)[u, v]`` and ``K[u, v]`` (edges inside the common
+    neighbourhood) by inclusion-exclusion over the (w, x) classes; ``du``/``dv`` the degrees.
+    Works elementwise on vectors (sparse path) and on broadcast 2-D blocks (dense path)."""
+    f_cu, f_cv = ta - 2 * kk, at - 2 * kk
+    f_cs = ada - 2 * cc - 2 * kk - f_cu - f_cv
+    pp, qq = du - cc, dv - cc
+    return {
+        (2, 12, 12): kk,
+        (2, 8, 8): cc * (cc - 1) / 2 - kk,
+        (2, 10, 9): f_cu,
+        (2, 9, 10): f_cv,
+        (2, 5, 4): cc * pp - f_cu,
+        (2, 4, 5): cc * qq - f_cv,
+        (2, 6, 6): f_cs,
+    }
+
+
 def orbit_adjacency(
-    graph: Any, max_nodes: int = 4, *, hops: Iterable[int] = (1, 2, 3), self_loops: str = "error", block: int = 512
-) -> dict[tuple[int, int, int], sp.csr_matrix]:
+    graph: Any, max_nodes: int = 4, *, hops: Iterable[int] = (1, 2, 3), self_loops: str = "error", block: int = 512,
+    dense_far: bool = False,
+) -> dict[tuple[int, int, int], Any]:
     """The orbit adjacency matrices of Windels et al. (2024) (GRADCO's 28 for 2-4 nodes).
 
     ``out[(h, i, j)][u, v]`` = number of induced connected graphlets on <= ``max_nodes`` nodes
@@ -444,22 +491,37 @@ def orbit_adjacency(
         graphs (BlogCatalog), hop 1 only needs the edges.
       self_loops: ``"error"`` or ``"drop"``.
       block: rows per block of the sparse products (memory bound).
+      dense_far: return the hop-2/3 matrices as dense float32 ``[N, N]`` arrays, filled one row
+        block at a time. For graphs whose 2-paths cover most node pairs (BlogCatalog: ``A²``
+        touches 62 % of them) this takes 4 bytes per pair instead of ~24 per nonzero in the
+        sparse assembly. Counts are exact below 2**24 (asserted).
 
     Returns:
-      dict ``(hop, i, j) -> scipy.sparse.csr_matrix`` int64 ``[N, N]`` (explicit zeros removed).
+      dict ``(hop, i, j) -> scipy.sparse.csr_matrix`` int64 ``[N, N]`` (explicit zeros removed);
+      with ``dense_far`` the hop-2/3 entries are float32 ndarrays instead.
 
     Raises:
-      ValueError: ``max_nodes`` not in {2, 3, 4}, a hop outside {1, 2, 3}, bad graph input.
+      ValueError: ``max_nodes`` not in {2, 3, 4}, a hop outside {1, 2, 3}, bad graph input,
+        ``dense_far`` not a bool.
     """
     if max_nodes not in (2, 3, 4):
         raise ValueError(f"max_nodes must be 2, 3 or 4, got {max_nodes!r}")
     hops = tuple(sorted(set(int(h) for h in hops)))
     if not hops or any(h not in (1, 2, 3) for h in hops):
         raise ValueError(f"hops must be a non-empty subset of (1, 2, 3), got {hops!r}")
+    if not isinstance(dense_far, (bool, np.bool_)):
+        raise ValueError(f"dense_far must be a bool, got {dense_far!r}")
     a = adjacency_matrix(graph, self_loops=self_loops)
     n = a.shape[0]
     want = [k for k in ORBIT_ADJACENCY_KEYS if k[0] in hops and _key_nodes(k) <= max_nodes]
     parts: dict = {k: ([], [], []) for k in want}
+    full = {k: np.zeros((n, n), np.float32) for k in want if k[0] > 1} if dense_far else {}
+
+    def put_block(key, off, vals, mask):
+        if key in full:
+            if vals.size and float(np.abs(vals).max()) >= 2.0 ** 24:
+                raise ValueError(f"orbit adjacency {key} has counts >= 2**24; dense_far would round them")
+            full[key][off:off + vals.shape[0]] = np.where(mask, vals, 0.0)
 
     def put(key, rows, cols, vals):
         if key in parts:
@@ -512,6 +574,9 @@ def orbit_adjacency(
             off = blk[0]
             ab = a[blk]
             nb = (ab @ a).tocsr()
+            if dense_far:
+                _far_block_dense(a, ab, nb, t_mat, dadj, kmat, blk, d, hops, need4, put_block)
+                continue
             # hop 2: c >= 1, u != v, u !~ v
             coo = nb.tocoo()
             r2 = coo.row.astype(np.int64) + off
@@ -532,18 +597,7 @@ def orbit_adjacency(
                 at = _values_at(atb, k2, n, off)
                 ada = _values_at((dadj[blk] @ a), k2, n, off)
                 kk = _values_at(kb, k2, n, off)
-                f_cu, f_cv = ta - 2 * kk, at - 2 * kk
-                f_cs = ada - 2 * cc - 2 * kk - f_cu - f_cv
-                pp, qq = d[r2] - cc, d[c2] - cc
-                for key, val in {
-                    (2, 12, 12): kk,
-                    (2, 8, 8): cc * (cc - 1) / 2 - kk,
-                    (2, 10, 9): f_cu,
-                    (2, 9, 10): f_cv,
-                    (2, 5, 4): cc * pp - f_cu,
-                    (2, 4, 5): cc * qq - f_cv,
-                    (2, 6, 6): f_cs,
-                }.items():
+                for key, val in _hop2_terms(cc, d[r2], d[c2], ta, at, ada, kk).items():
                     put(key, r2, c2, val)
             if 3 in hops:
                 a3b = (nb @ a).tocsr()
@@ -556,6 +610,9 @@ def orbit_adjacency(
                 put((3, 4, 4), r3[keep], c3[keep], z.data[keep])
     out = {}
     for key in want:
+        if key in full:
+            out[key] = full[key]
+            continue
         rows, cols, vals = parts[key]
         if rows:
             m = sp.csr_matrix(
@@ -587,6 +644,14 @@ def _truncated_svd_embedding(m, dim: int, seed: int) -> np.ndarray:
     return out
 
 
+def _check_counts(values: np.ndarray) -> None:
+    finite = np.isfinite(values)
+    if values.size and (not finite.all() or values.min() < 0):
+        low = values[finite].min() if finite.any() else float("nan")
+        raise ValueError(f"matrix must be finite and nonnegative, got min {low} "
+                         f"and {int((~finite).sum())} non-finite entries")
+
+
 def pmi_embedding(matrix, dim: int = 128, *, negative: float = 1.0, seed: int = 0) -> np.ndarray:
     """Shifted positive PMI of a co-occurrence matrix, factorised by truncated SVD.
 
@@ -596,8 +661,9 @@ def pmi_embedding(matrix, dim: int = 128, *, negative: float = 1.0, seed: int = 
     Entries with ``M[u, v] = 0`` stay 0 (NetMF's ``log max(., 1)``).
 
     Args:
-      matrix: ``[N, M]`` nonnegative scipy.sparse or dense co-occurrence counts (may be
-        asymmetric; rows are the embedded nodes).
+      matrix: ``[N, M]`` nonnegative co-occurrence counts (may be asymmetric; rows are the
+        embedded nodes): scipy.sparse, or an ndarray, which stays dense (``[N, M]`` float64
+        workspace) for matrices that are mostly nonzero.
       dim: embedding size (columns beyond the matrix rank are zero).
       negative: the negative-sampling shift ``b`` (> 0).
       seed: randomised-SVD seed.
@@ -612,10 +678,23 @@ def pmi_embedding(matrix, dim: int = 128, *, negative: float = 1.0, seed: int = 
         raise ValueError(f"dim must be a positive int, got {dim!r}")
     if not (np.isfinite(negative) and negative > 0):
         raise ValueError(f"negative must be a positive float, got {negative!r}")
+    if isinstance(matrix, np.ndarray):  # dense path, in place on one float64 copy
+        m = np.array(matrix, dtype=np.float64)
+        if m.ndim != 2:
+            raise ValueError(f"matrix must be 2-D, got shape {m.shape}")
+        _check_counts(m.ravel())
+        vol = m.sum()
+        if vol == 0:
+            return np.zeros((m.shape[0], dim), np.float32)
+        r, c = m.sum(1), m.sum(0)
+        m *= vol / negative
+        np.divide(m, r[:, None], out=m, where=r[:, None] > 0)
+        np.divide(m, c[None, :], out=m, where=c[None, :] > 0)
+        np.maximum(m, 1.0, out=m)  # log max(x, 1): the positive part, zeros stay 0
+        return _truncated_svd_embedding(np.log(m, out=m), int(dim), seed)
     m = sp.csr_matrix(matrix, dtype=np.float64)
     m.eliminate_zeros()
-    if m.nnz and (not np.all(np.isfinite(m.data)) or m.data.min() < 0):
-        raise ValueError(f"matrix must be finite and nonnegative, got min {m.data.min()}")
+    _check_counts(m.data)
     if m.nnz == 0:
         return np.zeros((m.shape[0], dim), np.float32)
     vol = m.data.sum()
@@ -817,8 +896,9 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
     ``timing_only`` datasets only get the orbit-count (and, with ``timing_hop1``, hop-1
     adjacency) timings. Config keys: ``datasets``, ``timing_only``, ``timing_hop1``,
     ``data_root``, ``node_limit`` (induced subgraph on the first ids; 0 = all), ``max_nodes``,
-    ``hops``, ``hops_per_dataset`` (dataset -> hops, e.g. ``{"blogcatalog": [1]}``: its hop-2/3
-    matrices are nearly dense), ``dim``, ``concat_dim``, ``negative``, ``rw_windows``, ``final_rw_windows``,
+    ``hops``, ``hops_per_dataset`` (dataset -> hops, e.g. ``{"blogcatalog": [1]}``),
+    ``dense_far_datasets`` (datasets whose hop-2/3 matrices are built dense, see
+    :func:`orbit_adjacency`'s ``dense_far``: BlogCatalog's are nearly full), ``dim``, ``concat_dim``, ``negative``, ``rw_windows``, ``final_rw_windows``,
     ``deepwalk`` (+ ``deepwalk_kwargs``), ``sweep_ratio``, ``sweep_repeats``, ``sweep_seed``,
     ``train_ratios``, ``repeats``, ``seed``, ``paired_repeats`` (> 0: each walk + GOPMI-all
     concatenation against its walk-only block, the sweep's best walk + GOPMI-all against that
@@ -862,10 +942,12 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
                          num_nodes=n, num_edges=a.nnz // 2, total_k4=int(counts[:, 14].sum() // 4)))
         hops = tuple(dict(cfg.get("hops_per_dataset", {}) or {}).get(name, cfg.get("hops", (1, 2, 3))))
         t0 = time.perf_counter()
-        adj = orbit_adjacency(a, int(cfg.get("max_nodes", 4)), hops=hops)
+        dense_far = name in list(cfg.get("dense_far_datasets", []) or [])
+        adj = orbit_adjacency(a, int(cfg.get("max_nodes", 4)), hops=hops, dense_far=dense_far)
         rows.append(dict(kind="timing", dataset=name, method=f"orbit_adjacency ({len(adj)} matrices)",
                          seconds=time.perf_counter() - t0, num_nodes=n, num_edges=a.nnz // 2, matrices=len(adj),
-                         nnz=int(sum(m.nnz for m in adj.values()))))
+                         dense_far=dense_far,
+                         nnz=int(sum(m.nnz if sp.issparse(m) else np.count_nonzero(m) for m in adj.values()))))
         log(f"[{name}] N={n} E={a.nnz // 2}: orbit_counts {rows[-2]['seconds']:.1f}s, "
             f"{len(adj)} orbit adjacencies {rows[-1]['seconds']:.1f}s")
         # embeddings

@@ -103,13 +103,18 @@ def test_orbit_counts_match_brute_force(name):
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("dense_far", [False, True])
 @pytest.mark.parametrize("name", sorted(GRAPHS))
-def test_orbit_adjacency_match_brute_force(name):
-    got = gl.orbit_adjacency(_graph(name))
+def test_orbit_adjacency_match_brute_force(name, dense_far):
+    got = gl.orbit_adjacency(_graph(name), dense_far=dense_far, block=5)  # several row blocks
     _, want = _ref(name)
     assert sorted(got) == sorted(gl.ORBIT_ADJACENCY_KEYS) and len(got) == 28
     for key in gl.ORBIT_ADJACENCY_KEYS:
-        np.testing.assert_array_equal(got[key].toarray(), want[key], err_msg=str(key))
+        if dense_far and key[0] > 1:
+            assert isinstance(got[key], np.ndarray) and got[key].dtype == np.float32
+            np.testing.assert_array_equal(got[key], want[key], err_msg=str(key))
+        else:
+            np.testing.assert_array_equal(got[key].toarray(), want[key], err_msg=str(key))
 
 
 def test_hop1_only_uses_k4_scan_and_agrees():
@@ -202,6 +207,8 @@ def test_bad_input():
         gl.orbit_adjacency(_graph("cycle7"), max_nodes=5)
     with pytest.raises(ValueError, match="hops"):
         gl.orbit_adjacency(_graph("cycle7"), hops=(4,))
+    with pytest.raises(ValueError, match="dense_far"):
+        gl.orbit_adjacency(_graph("cycle7"), dense_far="yes")
     with pytest.raises(ValueError, match="self_loops"):
         gl.orbit_counts(_graph("cycle7"), self_loops="keep")
     with pytest.raises(ValueError, match="graph"):
@@ -241,6 +248,22 @@ def test_pmi_embedding_matches_dense_svd():
         np.testing.assert_array_equal(got[:, k:], 0)
         # sign/rotation-free comparison: the Gram matrices
         np.testing.assert_allclose(got @ got.T, want @ want.T, atol=2e-4, err_msg=str(key))
+        # the dense path (ndarray input, used for BlogCatalog's hop-2/3 matrices) agrees and
+        # leaves its input untouched
+        m32 = m.astype(np.float32)
+        m64 = m.astype(np.float64)
+        for dense_in in (m32, m64):
+            before = dense_in.copy()
+            got_d = gl.pmi_embedding(dense_in, 30, negative=2.0)
+            np.testing.assert_array_equal(dense_in, before)
+            np.testing.assert_allclose(got_d @ got_d.T, want @ want.T, atol=2e-4, err_msg=f"dense {key}")
+    with pytest.raises(ValueError, match="nonnegative"):
+        gl.pmi_embedding(-np.eye(3), 2)
+    with pytest.raises(ValueError, match="non-finite"):
+        gl.pmi_embedding(np.full((3, 3), np.nan), 2)
+    with pytest.raises(ValueError, match="2-D"):
+        gl.pmi_embedding(np.ones(3), 2)
+    np.testing.assert_array_equal(gl.pmi_embedding(np.zeros((4, 4)), 3), 0)
 
 
 def test_rwpmi_matrix_matches_dense_netmf_and_gopmi_of_adjacency():

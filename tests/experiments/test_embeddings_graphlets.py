@@ -5,7 +5,7 @@ import networkx as nx
 import numpy as np
 
 from jaxgraph.data.embedding import load_ppi
-from jaxgraph.embed.graphlets import ORBIT_ADJACENCY_KEYS, adjacency_matrix
+from jaxgraph.embed.graphlets import ORBIT_ADJACENCY_KEYS, adjacency_matrix, orbit_adjacency
 
 
 def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
@@ -25,6 +25,11 @@ def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
     timing = {r["method"]: r for r in rows if r["kind"] == "timing"}
     assert timing["orbit_counts"]["total_k4"] == k4 and timing["orbit_counts"]["num_edges"] == g.number_of_edges()
     assert timing["orbit_adjacency (28 matrices)"]["matrices"] == 28
+    # the smoke config builds PPI's hop-2/3 matrices dense (as the full run does BlogCatalog's):
+    # same nonzeros as the sparse path
+    assert timing["orbit_adjacency (28 matrices)"]["dense_far"] is True
+    sparse_nnz = sum(m.nnz for m in orbit_adjacency(a).values())
+    assert timing["orbit_adjacency (28 matrices)"]["nnz"] == sparse_nnz
     sweep = [r for r in rows if r["kind"] == "sweep"]
     assert len(sweep) == len(ORBIT_ADJACENCY_KEYS) + len(cfg["rw_windows"])
     final = {r["method"]: r for r in rows if r["kind"] == "final"}

@@ -1,6 +1,6 @@
 """Smoke run of the graphlet experiment (< 40 s on CPU): the induced subgraphs of PPI (all 28 orbit
-adjacencies) and Wikipedia-POS (hop 1 only, as the full run does for BlogCatalog) on their first
-500 node ids, 16-dim embeddings, one split."""
+adjacencies, hop 2/3 built dense as the full run does for BlogCatalog) and Wikipedia-POS (hop 1
+only) on their first 500 node ids, 16-dim embeddings, one split."""
 from experiments.embeddings.configs import graphlets
 
 
@@ -8,6 +8,7 @@ def get_config():
     c = graphlets.get_config()
     c.datasets = ["ppi", "wikipedia-pos"]
     c.hops_per_dataset = {"wikipedia-pos": [1]}
+    c.dense_far_datasets = ["ppi"]    # exercise the dense hop-2/3 path the full run uses for BlogCatalog
     c.timing_only = []
     c.node_limit = 500
     c.dim = 16
