@@ -14,7 +14,10 @@ MARKERS = {"quickstart.ipynb": "test accuracy", "equivariant_gaunt.ipynb": "forc
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path, monkeypatch):
-    monkeypatch.setenv("JAXGRAPH_NB_EPOCHS", "20")
+    # small settings, read by the notebooks (their defaults are the full ones)
+    monkeypatch.setenv("JAXGRAPH_NB_EPOCHS", "20")  # quickstart
+    monkeypatch.setenv("JAXGRAPH_NB_BATCHES", "30")  # temporal_nat: training batches per model
+    monkeypatch.setenv("JAXGRAPH_NB_MAX_L", "4")  # equivariant_gaunt: timing sweep up to L = 4
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
