@@ -3,7 +3,8 @@ topological information missed by random walks", arXiv:2405.14194): all 28 orbit
 matrices of PPI, BlogCatalog (hop 2/3 built dense: they are nearly full) and Wikipedia-POS,
 GOPMI embeddings of each vs random-walk PMI (NetMF, windows 1, 2, 3, 10), multi-label node
 classification (DeepWalk protocol), paired-split tests of walk + orbit vs walk alone.
-About 50 min on a 2-core CPU, peak memory about 8 GB (Wikipedia-POS's 28 matrices).
+About 50 min on a 2-core CPU with BlogCatalog's hop-1 matrices only; all 28 there add more
+(not timed in full). Peak memory about 8 GB (Wikipedia-POS's 28 matrices).
 
     python experiments/embeddings/main.py --config=experiments/embeddings/configs/graphlets.py \
         --workdir=workdir/embeddings/graphlets
