@@ -519,9 +519,10 @@ def orbit_adjacency(
 
     def put_block(key, off, vals, mask):
         if key in full:
-            if vals.size and float(np.abs(vals).max()) >= 2.0 ** 24:
+            kept = np.where(mask, vals, 0.0)
+            if kept.size and float(np.abs(kept).max()) >= 2.0 ** 24:
                 raise ValueError(f"orbit adjacency {key} has counts >= 2**24; dense_far would round them")
-            full[key][off:off + vals.shape[0]] = np.where(mask, vals, 0.0)
+            full[key][off:off + kept.shape[0]] = kept
 
     def put(key, rows, cols, vals):
         if key in parts:
@@ -898,7 +899,8 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
     ``data_root``, ``node_limit`` (induced subgraph on the first ids; 0 = all), ``max_nodes``,
     ``hops``, ``hops_per_dataset`` (dataset -> hops, e.g. ``{"blogcatalog": [1]}``),
     ``dense_far_datasets`` (datasets whose hop-2/3 matrices are built dense, see
-    :func:`orbit_adjacency`'s ``dense_far``: BlogCatalog's are nearly full), ``dim``, ``concat_dim``, ``negative``, ``rw_windows``, ``final_rw_windows``,
+    :func:`orbit_adjacency`'s ``dense_far``: BlogCatalog's are nearly full), ``dim``,
+    ``concat_dim``, ``negative``, ``rw_windows``, ``final_rw_windows``,
     ``deepwalk`` (+ ``deepwalk_kwargs``), ``sweep_ratio``, ``sweep_repeats``, ``sweep_seed``,
     ``train_ratios``, ``repeats``, ``seed``, ``paired_repeats`` (> 0: each walk + GOPMI-all
     concatenation against its walk-only block, the sweep's best walk + GOPMI-all against that

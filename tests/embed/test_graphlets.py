@@ -130,6 +130,9 @@ def test_max_nodes_subsets():
     g = _graph("karate")
     a3 = gl.orbit_adjacency(g, max_nodes=3)
     assert sorted(a3) == sorted([(1, 0, 0), (1, 1, 2), (1, 2, 1), (1, 3, 3), (2, 1, 1)])
+    d3 = gl.orbit_adjacency(g, max_nodes=3, dense_far=True)  # 3-node graphlets only: no K4 terms
+    assert sorted(d3) == sorted(a3)
+    np.testing.assert_array_equal(d3[(2, 1, 1)], a3[(2, 1, 1)].toarray())
     assert sorted(gl.orbit_adjacency(g, max_nodes=2)) == [(1, 0, 0)]
 
 
