@@ -296,3 +296,16 @@ def test_tune_summary_names_the_chosen_setting():
     text = summarize_fastrp_tune(rows, {})
     assert "chosen weights=(0.0, 0.0, 1.0, 12.5) beta=-0.21" in text
     assert text.index("12.5") < text.index("6.67")  # best first
+
+
+def test_projection_rows_are_padding_invariant_with_legacy_threefry():
+    """With the legacy (shape-dependent) threefry the projection falls back to one key per row."""
+    with jax.threefry_partitionable(False):
+        assert not jax.config.jax_threefry_partitionable
+        a = np.asarray(sparse_random_projection(jax.random.PRNGKey(7), 40, 16, density=0.2))
+        b = np.asarray(sparse_random_projection(jax.random.PRNGKey(7), 64, 16, density=0.2))
+        c = np.asarray(jax.jit(lambda k: sparse_random_projection(k, 64, 16, density=0.2))(jax.random.PRNGKey(7)))
+    np.testing.assert_array_equal(a, b[:40])
+    np.testing.assert_array_equal(b, c)
+    d = np.asarray(sparse_random_projection(jax.random.PRNGKey(7), 40, 16, density=0.2))
+    assert not np.array_equal(a, d)  # the default (partitionable) draw is a different one
