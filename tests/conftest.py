@@ -5,8 +5,8 @@ Test-time setting (the test process and the experiment / notebook subprocesses i
 inherit the environment): XLA:CPU compiles with LLVM optimisation level 1 instead of 3. The suite
 is dominated by compiling many small programs, not by running them: the graph-mamba smoke run
 takes 71 s instead of 92 s with the same losses, and the Cora training tests run as fast as at
-level 3 (level 0 saves another 3 s on the smoke run but makes the Cora tests 3-5x slower). XLA's own graph passes
-(fusion, layout) still run. Set ``JAXGRAPH_TEST_XLA_OPT=1`` to test with XLA's default, or put
+level 3 (level 0 saves another 3 s on the smoke run but makes the Cora tests 3-5x slower).
+XLA's own graph passes (fusion, layout) still run. Set ``JAXGRAPH_TEST_XLA_OPT=1`` to test with XLA's default, or put
 your own ``--xla_backend_optimization_level`` in ``XLA_FLAGS``."""
 import os
 
