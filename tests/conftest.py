@@ -6,8 +6,8 @@ inherit the environment): XLA:CPU compiles with LLVM optimisation level 1 instea
 is dominated by compiling many small programs, not by running them: the graph-mamba smoke run
 takes 71 s instead of 92 s with the same losses, and the Cora training tests run as fast as at
 level 3 (level 0 saves another 3 s on the smoke run but makes the Cora tests 3-5x slower).
-XLA's own graph passes (fusion, layout) still run. Set ``JAXGRAPH_TEST_XLA_OPT=1`` to test with XLA's default, or put
-your own ``--xla_backend_optimization_level`` in ``XLA_FLAGS``."""
+XLA's own graph passes (fusion, layout) still run. Set ``JAXGRAPH_TEST_XLA_OPT=1`` to test with
+XLA's default, or put your own ``--xla_backend_optimization_level`` in ``XLA_FLAGS``."""
 import os
 
 if os.environ.get("JAXGRAPH_TEST_XLA_OPT", "0") != "1" and "xla_backend_optimization_level" not in os.environ.get(

@@ -127,7 +127,7 @@ def sparse_random_projection(key, num_rows: int, dim: int, *, density=None, num_
     rho = _density_value(density, num_rows if num_real is None else num_real)
     if jax.config.jax_threefry_partitionable:
         # Threefry's counter for element (i, j) is i * dim + j, so row i does not depend on
-        # num_rows. One [N, d] draw compiles in about half the time of N per-row keys.
+        # num_rows. One [N, d] draw compiles in under half the time of N per-row keys.
         u = jax.random.uniform(key, (num_rows, dim), jnp.float32)
     else:  # the legacy (non-partitionable) threefry mixes the shape in: one key per row
         keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(num_rows, dtype=jnp.uint32))
