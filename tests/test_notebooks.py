@@ -17,6 +17,7 @@ def test_notebook_runs(path, monkeypatch):
     # small settings, read by the notebooks (their defaults are the full ones)
     monkeypatch.setenv("JAXGRAPH_NB_EPOCHS", "20")  # quickstart
     monkeypatch.setenv("JAXGRAPH_NB_BATCHES", "30")  # temporal_nat: training batches per model
+    monkeypatch.setenv("JAXGRAPH_NB_EVAL_BATCHES", "10")  # temporal_nat: val / test batches per model
     monkeypatch.setenv("JAXGRAPH_NB_MAX_L", "4")  # equivariant_gaunt: timing sweep up to L = 4
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()

@@ -38,6 +38,7 @@ import optax
 
 from jaxgraph.data.molecules import BOND_TYPES
 from jaxgraph.nn.conv_zoo import MLP, GINEConv
+from jaxgraph.nn.init import init_module
 
 __all__ = [
     "pairwise_distances",
@@ -875,7 +876,7 @@ def train_distance_model(packed, train_idx, valid_idx, *, hidden=64, num_layers=
     model = PairDistanceGNN(hidden=hidden, num_layers=num_layers, max_hop=max_hop)
     bs = min(batch_size, len(train_idx))
     g0, ex0 = _batch_graph(packed, np.asarray(train_idx[:bs]))
-    params = model.init(jax.random.PRNGKey(seed), g0, ex0["hops"], ex0["edge_mask"].reshape(-1))
+    params = init_module(model, jax.random.PRNGKey(seed), g0, ex0["hops"], ex0["edge_mask"].reshape(-1))
     steps_per_epoch = max(len(train_idx) // bs, 1)
     tx, step = _distance_train_fns(model, float(learning_rate), max(epochs * steps_per_epoch, 1))
 

@@ -65,6 +65,7 @@ import scipy.sparse as sp
 import scipy.stats
 
 from jaxgraph import ops
+from jaxgraph.nn.init import init_module
 
 __all__ = [
     "message_adjacency",
@@ -554,7 +555,7 @@ def train_link_predictor(split, x, *, hidden: int = 128, num_layers: int = 2, de
     rng = np.random.default_rng(seed)
     key = jax.random.PRNGKey(seed)
     key, init_key = jax.random.split(key)
-    params = model.init(init_key, xj, s0, r0, w0, jnp.asarray(train_pos[:, :2], jnp.int32))
+    params = init_module(model, init_key, xj, s0, r0, w0, jnp.asarray(train_pos[:, :2], jnp.int32))
     tx = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(learning_rate))
     opt_state = tx.init(params)
 

@@ -43,6 +43,7 @@ import numpy as np
 import optax
 
 from jaxgraph.nn.dagnn import DAGNNProp, torch_linear_init
+from jaxgraph.nn.init import init_module
 from jaxgraph.train import losses
 
 __all__ = [
@@ -266,7 +267,7 @@ def train_node_runs(model: nn.Module, task, seeds, *, learning_rate: float = 0.0
 
     def one_run(seed):
         init_key, run_key = jax.random.split(jax.random.PRNGKey(seed))
-        params = model.init(init_key, g, deterministic=True)
+        params = init_module(model, init_key, g, deterministic=True)
         opt = tx.init(params)
 
         def epoch(carry, e):

@@ -43,6 +43,7 @@ from jaxgraph import ops
 from jaxgraph.graph.batching import Budget, graph_mask, node_mask, pad_to_budget, static_num_nodes
 from jaxgraph.nn.conv import GCNConv
 from jaxgraph.nn.conv_zoo import GatedGCNConv
+from jaxgraph.nn.init import init_module
 from jaxgraph.nn.mamba import (BiMambaBlock, degree_order, hop_tokens, random_walk_tokens,
                                token_subgraph_edges)
 from jaxgraph.nn.pe import laplacian_pe, random_walk_pe
@@ -416,9 +417,8 @@ def _compiled_fns(model: nn.Module, lr: float, weight_decay: float):
         m = b["label_mask"]
         return jnp.sum((pred == b["labels"]) & m), jnp.sum(m)
 
-    @jax.jit
     def init(key, b):
-        return model.init({"params": key, "dropout": key}, b, deterministic=True)
+        return init_module(model, {"params": key, "dropout": key}, b, deterministic=True)
 
     return step, correct, tx, init
 

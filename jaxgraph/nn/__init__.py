@@ -9,3 +9,4 @@ from jaxgraph.nn.mamba import (BiMambaBlock, SelectiveSSM, Tokens, causal_conv1d
                                token_subgraph_edges)
 from jaxgraph.nn.sheaf import SheafDiffusionLayer, SheafLearner
 from jaxgraph.nn.dagnn import DAGNNProp, adaptive_propagation, retainment_scores
+from jaxgraph.nn.init import init_module

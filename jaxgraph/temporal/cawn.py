@@ -44,6 +44,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgraph.nn.init import init_module
 from jaxgraph.temporal.base import TimeEncoder
 from jaxgraph.temporal.neighbors import (
     NeighborBuffer,
@@ -201,7 +202,8 @@ class CAWN:
         p = self.walk_len + 1
         d = int(split.dataset.edge_features.shape[1])
         shape = (2, 2 * b, self.num_walks, p)
-        return self.net.init(
+        return init_module(
+            self.net,
             {"params": key},
             jnp.zeros(shape + (2 * p,), jnp.int32),
             jnp.zeros(shape, jnp.float32),

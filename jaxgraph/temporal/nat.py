@@ -43,6 +43,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgraph.nn.init import init_module
 from jaxgraph.temporal.base import TimeEncoder, latest_writer, scatter_rows
 from jaxgraph.temporal.ncache import NCache, ncache_fetch, ncache_init, ncache_update
 
@@ -237,7 +238,8 @@ class NAT:
         state = self.init_state(split)
         nodes = jnp.concatenate([batch["src"], batch["dst"], batch["neg"]])
         ef = jnp.zeros((1, split.dataset.edge_features.shape[1]), jnp.float32)
-        return self._net().init({"params": key, "dropout": key}, state, ef, batch, self._fetch(state, nodes), False)["params"]
+        return init_module(self._net(), {"params": key, "dropout": key}, state, ef, batch, self._fetch(state, nodes),
+                           False)["params"]
 
     def apply(self, params, state: NATState, aux, batch, key, train: bool):
         ef = aux["edge_features"]

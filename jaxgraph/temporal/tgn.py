@@ -29,6 +29,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgraph.nn.init import init_module
 from jaxgraph.temporal.base import TimeEncoder, latest_writer, scatter_rows
 from jaxgraph.temporal.neighbors import NeighborBuffer, init_neighbor_buffer, recent_neighbors, update_neighbor_buffer
 
@@ -160,7 +161,7 @@ class TGN:
         self.pending_size = int(batch["src"].shape[0])
         state = self._with_pending_shape(self.init_state(split), batch["src"].shape[0])
         ef = jnp.zeros((1, split.dataset.edge_features.shape[1]), jnp.float32)
-        return self._net().init({"params": key, "dropout": key}, state, ef, batch, False)["params"]
+        return init_module(self._net(), {"params": key, "dropout": key}, state, ef, batch, False)["params"]
 
     def apply(self, params, state: TGNState, aux, batch, key, train: bool):
         state = self._with_pending_shape(state, batch["src"].shape[0])

@@ -20,6 +20,7 @@ process.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import resource
 import time
@@ -32,7 +33,7 @@ import optax
 
 from jaxgraph.temporal import stream as S
 
-__all__ = ["TrainConfig", "fit_and_evaluate", "evaluate_phase", "make_steps", "tree_nbytes"]
+__all__ = ["TrainConfig", "cached_steps", "fit_and_evaluate", "evaluate_phase", "make_steps", "tree_nbytes"]
 
 
 @dataclasses.dataclass
@@ -95,6 +96,49 @@ def make_steps(model, optimizer):
     return train_step, eval_step
 
 
+# jitted steps of recent (model settings, learning rate) pairs: a second run of an equal model
+# (another setting, seed or split of the same dataset) reuses the compiled executables
+_STEP_CACHE: collections.OrderedDict = collections.OrderedDict()
+_STEP_CACHE_SIZE = 8
+_KEY_TYPES = (bool, int, float, str, type(None))
+
+
+def _model_key(model):
+    """A hashable key of ``model``'s settings, or None when it is not a dataclass of plain scalars."""
+    if not dataclasses.is_dataclass(model) or isinstance(model, type):
+        return None
+    vals = tuple(getattr(model, f.name) for f in dataclasses.fields(model))
+    flat = [x for v in vals for x in (v if isinstance(v, tuple) else (v,))]
+    if not all(isinstance(x, _KEY_TYPES) for x in flat):
+        return None
+    return (type(model).__module__, type(model).__qualname__, vals)
+
+
+def cached_steps(model, lr: float):
+    """:func:`make_steps` for ``model`` with ``optax.adam(lr)``, shared between equal models.
+
+    Models that are dataclasses of plain settings (NAT, TGN, CAWN) are keyed by their type and
+    field values, so fitting an equal model again in the same process (the other setting of a
+    dataset, another seed) reuses the compiled train and eval steps. The steps close over a copy
+    of ``model``, so changing the caller's object later cannot change them. Other models get
+    fresh steps. Returns ``(optimizer, train_step, eval_step)``.
+    """
+    key = _model_key(model)
+    if key is not None:
+        key = key + (float(lr),)
+        if key in _STEP_CACHE:
+            _STEP_CACHE.move_to_end(key)
+            return _STEP_CACHE[key]
+        model = dataclasses.replace(model)
+    optimizer = optax.adam(lr)
+    steps = (optimizer,) + make_steps(model, optimizer)
+    if key is not None:
+        _STEP_CACHE[key] = steps
+        while len(_STEP_CACHE) > _STEP_CACHE_SIZE:
+            _STEP_CACHE.popitem(last=False)
+    return steps
+
+
 def _iter(it, total, desc, progress):
     if not progress:
         return it
@@ -133,8 +177,9 @@ def fit_and_evaluate(model, split, config: TrainConfig | None = None, *, log=pri
 
     Returns a dict with ``val`` / ``test`` metric dicts of the best-validation epoch, ``history``
     (per-epoch loss, val AP, test AP, train seconds), ``events_per_s`` (training throughput),
-    ``state_mb``, ``num_params``, ``peak_rss_mb`` (the whole process's peak so far, not this run's)
-    and ``best_epoch``.
+    ``state_mb``, ``num_params``, ``peak_rss_mb`` (the whole process's peak so far, not this run's),
+    ``compile_s`` (the first training step, jit compilation included unless an equal model's
+    steps were already compiled in this process, see :func:`cached_steps`) and ``best_epoch``.
     """
     cfg = config or TrainConfig()
     cfg.validate()
@@ -149,9 +194,8 @@ def fit_and_evaluate(model, split, config: TrainConfig | None = None, *, log=pri
     ex = {k: jnp.asarray(v) for k, v in example.as_dict().items()}
     key, k_init = jax.random.split(key)
     params = model.init(k_init, split, ex)
-    optimizer = optax.adam(cfg.lr)
+    optimizer, train_step, eval_step = cached_steps(model, cfg.lr)
     opt_state = optimizer.init(params)
-    train_step, eval_step = make_steps(model, optimizer)
     num_params = int(sum(x.size for x in jax.tree_util.tree_leaves(params)))
 
     n_train = S.num_batches(split, "train", cfg.batch_size)

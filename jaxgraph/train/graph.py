@@ -18,6 +18,7 @@ import numpy as np
 import optax
 
 from jaxgraph.graph.batching import Budget, estimate_budget, graph_mask, iterate_batches
+from jaxgraph.nn.init import init_module
 from jaxgraph.train import losses
 
 __all__ = ["GraphFoldResult", "fit_graph_classifier", "run_graph_classification_cv"]
@@ -90,7 +91,7 @@ def fit_graph_classifier(
     tx, train_step, eval_step = _graph_steps(model, learning_rate, decay_every * steps_per_epoch, decay_rate)
     first, _ = next(iterate_batches(graphs, batch_size, labels, budget, indices=train_idx[:batch_size]))
     key = jax.random.PRNGKey(seed)
-    variables = model.init({"params": key, "dropout": key}, first, deterministic=True)
+    variables = init_module(model, {"params": key, "dropout": key}, first, deterministic=True)
     params = variables["params"]
     stats = variables.get("batch_stats", {})
     opt_state = tx.init(params)

@@ -35,6 +35,7 @@ import numpy as np
 import optax
 
 from jaxgraph.graph.batching import Budget, estimate_budget, graph_mask, iterate_batches, node_mask
+from jaxgraph.nn.init import init_module
 
 __all__ = ["GraphTask", "fit_graph_task", "evaluate_graph_task", "KINDS", "METRICS"]
 
@@ -297,7 +298,7 @@ def fit_graph_task(model, task: GraphTask, *, epochs: int, batch_size: int = 128
     key, init_key = jax.random.split(key)
     example, example_y = next(iter(_batches(graphs, targets, tr_idx[: min(len(tr_idx), batch_size)], batch_size, budget)))
     example_graph = _split_target(example)[0] if task.kind == "node_classification" else example
-    variables = model.init({"params": init_key, "dropout": init_key}, example_graph, deterministic=True)
+    variables = init_module(model, {"params": init_key, "dropout": init_key}, example_graph, deterministic=True)
     params, stats = variables["params"], variables.get("batch_stats", {})
     num_params = int(sum(np.prod(x.shape) for x in jax.tree_util.tree_leaves(params)))
     opt_state = tx.init(params)

@@ -40,6 +40,7 @@ from jaxgraph import ops
 from jaxgraph.graph.partition import ClusterBatcher, edge_cut, partition_graph
 from jaxgraph.graph.sampling import NeighborSampler
 from jaxgraph.nn.conv_zoo import SAGEConv
+from jaxgraph.nn.init import init_module
 from jaxgraph.train import losses
 
 __all__ = [
@@ -300,7 +301,7 @@ def train_minibatch(
     steps = min(steps, cap)
 
     first = next(iter(make_batches(np.random.default_rng(0))))
-    params = net.init(jax.random.PRNGKey(seed), *jax.tree_util.tree_map(jnp.asarray, tuple(first[:4])))
+    params = init_module(net, jax.random.PRNGKey(seed), *jax.tree_util.tree_map(jnp.asarray, tuple(first[:4])))
     tx = optax.chain(optax.add_decayed_weights(weight_decay), optax.adam(learning_rate))
     opt_state = tx.init(params)
 

@@ -11,6 +11,7 @@ import numpy as np
 import optax
 
 from jaxgraph.data.core import NodeDataset
+from jaxgraph.nn.init import init_module
 from jaxgraph.train import losses
 from jaxgraph.train.loop import TrainResult, create_train_state, epoch_rng, train_and_evaluate
 
@@ -67,7 +68,7 @@ def fit_node_classifier(
     Metrics: ``train_loss``, ``val_loss``, ``val_accuracy``, ``test_accuracy``.
     """
     init_key, run_key = jax.random.split(jax.random.PRNGKey(seed))
-    params = model.init(init_key, task.graph, deterministic=True)
+    params = init_module(model, init_key, task.graph, deterministic=True)
     tx = optax.chain(optax.add_decayed_weights(weight_decay), optax.adam(learning_rate))
     state = create_train_state(model.apply, params, tx, run_key)
 
