@@ -461,14 +461,15 @@ def run_fastrp(cfg: dict, log: Callable[[str], None] = print) -> list[dict]:
     {...}}}`` keyword arguments of :func:`fastrp`, ``"timing_repeats"``), ``deepwalk`` /
     ``node2vec`` (``{"common": {...}, "per_dataset": {...}}`` keyword arguments of
     :func:`jaxgraph.embed.skipgram.deepwalk` / ``node2vec``), ``eval`` (``train_ratios``,
-    ``repeats``, ``normalize``, ``C``, and optional per-method ``C_per_method``), ``data_root``.
+    ``repeats``, ``normalize``, ``C``, optional per-method ``C_per_method`` and per-method,
+    per-dataset ``C_per_dataset`` (``{"fastrp": {"ppi": 0.01}}``, which wins)), ``data_root``.
 
     Returns:
       rows ``{"dataset", "method", "train_ratio", "micro_f1", "macro_f1", "micro_f1_std",
       "macro_f1_std", "embed_seconds", "embed_seconds_with_compile" (FastRP; else equal to
       embed_seconds), "speedup_vs_fastrp" (method seconds / FastRP warm seconds),
       "speedup_vs_fastrp_cold" (method seconds with compile / FastRP seconds with compile), "paper_micro_f1",
-      "paper_macro_f1", "dim", "num_nodes", "num_edges"}``.
+      "paper_macro_f1", "dim", "C" (the classifier's), "num_nodes", "num_edges"}``.
     """
     datasets = list(cfg.get("datasets", ["blogcatalog", "ppi", "wikipedia-pos"]))
     methods = list(cfg.get("methods", ["fastrp", "deepwalk", "node2vec"]))
@@ -479,6 +480,7 @@ def run_fastrp(cfg: dict, log: Callable[[str], None] = print) -> list[dict]:
     ev = dict(cfg.get("eval", {}))
     ratios = tuple(float(r) for r in ev.get("train_ratios", (0.1, 0.5, 0.9)))
     c_per = dict(ev.get("C_per_method", {}) or {})
+    c_per_ds = {m: dict(v) for m, v in dict(ev.get("C_per_dataset", {}) or {}).items()}
     rows: list[dict] = []
     for dname in datasets:
         graph, labels = _load(dname, cfg.get("data_root"))
@@ -500,14 +502,15 @@ def run_fastrp(cfg: dict, log: Callable[[str], None] = print) -> list[dict]:
             log(f"[fastrp] {dname} {m}: embedded in {times[m][0]:.3f} s "
                 f"(with compile {times[m][1]:.3f} s), dim={emb.shape[1]}")
             t0 = time.perf_counter()
-            res = multilabel_eval(emb, labels, ratios, ev, c_per.get(m, ev.get("C", 1.0)), seed)
+            C = float(c_per_ds.get(m, {}).get(dname, c_per.get(m, ev.get("C", 1.0))))
+            res = multilabel_eval(emb, labels, ratios, ev, C, seed)
             log(f"[fastrp] {dname} {m}: " + ", ".join(
                 f"{r['train_ratio']:.1f}: {r['micro_f1']:.4f}/{r['macro_f1']:.4f}" for r in res)
                 + f" (micro/macro, eval {time.perf_counter() - t0:.0f} s)")
-            results[m] = (res, int(emb.shape[1]))
+            results[m] = (res, int(emb.shape[1]), C)
         ref_warm, ref_cold = times.get("fastrp", (float("nan"), float("nan")))
         for m in methods:
-            res, d = results[m]
+            res, d, C = results[m]
             for r in res:
                 pm, pM = _paper(dname, m, r["train_ratio"])
                 rows.append({
@@ -518,7 +521,7 @@ def run_fastrp(cfg: dict, log: Callable[[str], None] = print) -> list[dict]:
                     "speedup_vs_fastrp": times[m][0] / ref_warm if ref_warm == ref_warm else None,
                     "speedup_vs_fastrp_cold": times[m][1] / ref_cold if ref_cold == ref_cold else None,
                     "paper_micro_f1": pm, "paper_macro_f1": pM,
-                    "dim": d, "num_nodes": n, "num_edges": e,
+                    "dim": d, "C": C, "num_nodes": n, "num_edges": e,
                 })
     return rows
 
@@ -580,12 +583,14 @@ def summarize_fastrp(rows: list[dict], cfg: dict) -> str:
 
 # ----------------------------------------------------------------------------- tuning
 _OBJECTIVES = ("macro", "micro", "mean")
+_WEIGHT_SPACES = ("official", "all")
 
 
 def tune_fastrp(graph, labels, key, *, trials: int = 20, seed: int = 100, train_ratio: float = 0.1,
-                repeats: int = 3, objective: str = "macro", C: float = 0.1,
+                repeats: int = 3, objective: str = "macro", C: float | Sequence[float] = 0.1,
                 weight_range: tuple[float, float] = (1.0, 64.0), beta_range: tuple[float, float] = (-1.0, 0.0),
-                base: dict | None = None, log: Callable[[str], None] | None = None) -> list[dict]:
+                weight_space: str = "official", base: dict | None = None,
+                log: Callable[[str], None] | None = None) -> list[dict]:
     """Random search over the official FastRP search space, scored on splits of their own.
 
     The official notebooks (GTmac/FastRP ``fast-random-projection-blogcatalog.ipynb`` @5af0189,
@@ -606,24 +611,36 @@ def tune_fastrp(graph, labels, key, *, trials: int = 20, seed: int = 100, train_
       key: PRNG key of the projection (use another key than the reported run's).
       trials: settings scored, including ``base``.
       seed: seed of the sampler and base seed of the tuning splits.
-      train_ratio, repeats, C: the scoring protocol (official: 0.1, 3, 0.1).
+      train_ratio, repeats, C: the scoring protocol (official: 0.1, 3, 0.1). A sequence of C
+        values scores every setting with each (one row per setting and C): the classifier's
+        regularisation joins the search.
       objective: ``"macro"`` (official), ``"micro"`` or ``"mean"`` (of the two).
       weight_range, beta_range: the search box of ``alpha_4`` (log-uniform) and ``beta``.
+      weight_space: ``"official"`` (``alpha_1..3 = 0, 0, 1``, only ``alpha_4`` searched) or
+        ``"all"``: each of ``alpha_1..alpha_4`` drawn independently, log-uniform in
+        ``weight_range`` (the paper's Algorithm 1 takes any weights; the official box puts no
+        weight on ``A`` and ``A^2``, which a label that depends on direct neighbours needs).
       base: other :func:`fastrp` keyword arguments (``dim``, ``normalize`` ...; default
         :data:`FASTRP_DEFAULTS`); its ``weights``/``beta`` are trial 0.
       log: optional progress callback, one line per trial.
     Returns:
-      one row per trial, in trial order: ``{"trial", "weights", "beta", "micro_f1", "macro_f1",
-      "micro_f1_std", "macro_f1_std", "objective", "best"}`` (``best`` marks the first trial with
-      the highest objective).
+      one row per trial (and C), in trial order: ``{"trial", "weights", "beta", "C", "micro_f1",
+      "macro_f1", "micro_f1_std", "macro_f1_std", "objective", "best"}`` (``best`` marks the
+      first row with the highest objective).
     Raises:
-      ValueError: ``trials < 1``, an unknown ``objective``, or a search box with ``lo > hi`` or
-        a non-positive weight bound.
+      ValueError: ``trials < 1``, an unknown ``objective`` or ``weight_space``, a C that is not a
+        positive finite number, or a search box with ``lo > hi`` or a non-positive weight bound.
     """
     if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
         raise ValueError(f"trials must be a positive int, got {trials!r}")
     if objective not in _OBJECTIVES:
         raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
+    if weight_space not in _WEIGHT_SPACES:
+        raise ValueError(f"weight_space must be one of {_WEIGHT_SPACES}, got {weight_space!r}")
+    Cs = (C,) if isinstance(C, (int, float, np.integer, np.floating)) else tuple(C)
+    if not Cs or not all(isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool)
+                         and math.isfinite(c) and c > 0 for c in Cs):
+        raise ValueError(f"C must be a positive finite number or a non-empty sequence of them, got {C!r}")
     (wl, wh), (bl, bh) = (float(v) for v in weight_range), (float(v) for v in beta_range)
     if not (0 < wl <= wh < math.inf):
         raise ValueError(f"weight_range must be 0 < lo <= hi < inf, got {weight_range!r}")
@@ -633,20 +650,24 @@ def tune_fastrp(graph, labels, key, *, trials: int = 20, seed: int = 100, train_
     rng = np.random.default_rng(seed)
     settings = [(tuple(float(a) for a in params["weights"]), float(params["beta"]))]
     for _ in range(int(trials) - 1):
-        w4 = float(np.exp(rng.uniform(math.log(wl), math.log(wh))))
-        settings.append(((0.0, 0.0, 1.0, round(w4, 2)), round(float(rng.uniform(bl, bh)), 2)))
+        drawn = np.exp(rng.uniform(math.log(wl), math.log(wh), size=4 if weight_space == "all" else 1))
+        weights = tuple(round(float(w), 2) for w in drawn)
+        if weight_space == "official":
+            weights = (0.0, 0.0, 1.0) + weights
+        settings.append((weights, round(float(rng.uniform(bl, bh)), 2)))
     rows = []
     for t, (weights, beta) in enumerate(settings):
         emb = np.asarray(fastrp(graph, key, **_merge(params, {"weights": weights, "beta": beta})))
-        r = multilabel_eval(emb, labels, (train_ratio,), {"repeats": repeats, "normalize": False}, C, seed)[0]
-        obj = {"macro": r["macro_f1"], "micro": r["micro_f1"],
-               "mean": 0.5 * (r["micro_f1"] + r["macro_f1"])}[objective]
-        rows.append({"trial": t, "weights": weights, "beta": beta, "micro_f1": r["micro_f1"],
-                     "macro_f1": r["macro_f1"], "micro_f1_std": r["micro_f1_std"],
-                     "macro_f1_std": r["macro_f1_std"], "objective": obj, "best": False})
-        if log is not None:
-            log(f"[fastrp_tune] trial {t + 1}/{len(settings)}: weights={weights} beta={beta:+.2f} "
-                f"micro/macro {r['micro_f1']:.4f}/{r['macro_f1']:.4f}")
+        for c in Cs:
+            r = multilabel_eval(emb, labels, (train_ratio,), {"repeats": repeats, "normalize": False}, c, seed)[0]
+            obj = {"macro": r["macro_f1"], "micro": r["micro_f1"],
+                   "mean": 0.5 * (r["micro_f1"] + r["macro_f1"])}[objective]
+            rows.append({"trial": t, "weights": weights, "beta": beta, "C": float(c), "micro_f1": r["micro_f1"],
+                         "macro_f1": r["macro_f1"], "micro_f1_std": r["micro_f1_std"],
+                         "macro_f1_std": r["macro_f1_std"], "objective": obj, "best": False})
+            if log is not None:
+                log(f"[fastrp_tune] trial {t + 1}/{len(settings)}: weights={weights} beta={beta:+.2f} C={c:g} "
+                    f"micro/macro {r['micro_f1']:.4f}/{r['macro_f1']:.4f}")
     rows[int(np.argmax([r["objective"] for r in rows]))]["best"] = True
     return rows
 
@@ -672,13 +693,13 @@ def summarize_fastrp_tune(rows: list[dict], cfg: dict) -> str:
     for dname in dict.fromkeys(r["dataset"] for r in rows):
         rs = sorted((r for r in rows if r["dataset"] == dname), key=lambda r: (-r["objective"], r["trial"]))
         best = next(r for r in rs if r["best"])
-        out.append(f"{dname}: chosen weights={best['weights']} beta={best['beta']} "
+        out.append(f"{dname}: chosen weights={best['weights']} beta={best['beta']} C={best.get('C', '-')} "
                    f"(trial {best['trial']}; objective {best['objective']:.4f})")
         out.append(format_table([{
-            "trial": r["trial"], "weights": str(r["weights"]), "beta": f"{r['beta']:+.2f}",
+            "trial": r["trial"], "weights": str(r["weights"]), "beta": f"{r['beta']:+.2f}", "C": f"{r.get('C', '-')}",
             "micro": f"{r['micro_f1']:.4f}±{r['micro_f1_std']:.3f}",
             "macro": f"{r['macro_f1']:.4f}±{r['macro_f1_std']:.3f}", "objective": f"{r['objective']:.4f}",
-        } for r in rs], ["trial", "weights", "beta", "micro", "macro", "objective"]))
+        } for r in rs], ["trial", "weights", "beta", "C", "micro", "macro", "objective"]))
         out.append("")
     return "\n".join(out)
 

@@ -269,11 +269,49 @@ def test_tune_fastrp_search_space_and_scoring():
                                                                          for r in rows]
     other = tune_fastrp(g, y, key, objective="macro", **{**kw, "seed": 8, "trials": 2})
     assert other[1]["weights"] != rows[1]["weights"]
+    # weight_space="all": every one of the four weights is drawn inside the box, beta as before
+    full = tune_fastrp(g, y, key, objective="mean", weight_space="all", **{**kw, "trials": 6})
+    assert full[0]["weights"] == (1.0, 1.0)
+    for r in full[1:]:
+        assert len(r["weights"]) == 4 and all(2.0 <= w <= 8.0 for w in r["weights"])
+        assert -0.8 <= r["beta"] <= -0.2
+    assert len({r["weights"][0] for r in full[1:]}) == 5  # alpha_1 is searched, not fixed at 0
+    # a C grid scores every setting with each C, each row the protocol at that C
+    grid = tune_fastrp(g, y, key, objective="macro", **{**kw, "C": (0.05, 2.0), "trials": 2})
+    assert [(r["trial"], r["C"]) for r in grid] == [(0, 0.05), (0, 2.0), (1, 0.05), (1, 2.0)]
+    emb = fastrp(g, key, dim=16, weights=grid[3]["weights"], beta=grid[3]["beta"])
+    ref = multilabel_node_classification(np.asarray(emb), y, train_ratios=(0.5,), repeats=2, seed=7,
+                                         normalize=False, C=2.0)[0]
+    assert grid[3]["macro_f1"] == pytest.approx(ref["macro_f1"]) and grid[3]["objective"] == pytest.approx(ref["macro_f1"])
+    assert sum(r["best"] for r in grid) == 1
+
+
+def test_run_fastrp_classifier_C_per_method_and_per_dataset(monkeypatch):
+    import importlib
+
+    from jaxgraph.embed.evaluate import multilabel_node_classification
+
+    F = importlib.import_module("jaxgraph.embed.fastrp")  # the package exports a function of that name
+    g, y = _sbm_with_labels()
+    monkeypatch.setattr(F, "_load", lambda name, root: (g, y))
+    cfg = dict(datasets=["a", "b"], methods=["fastrp"], seed=0,
+               fastrp=dict(common=dict(dim=16, weights=(1.0, 1.0), beta=-0.3), timing_repeats=1),
+               eval=dict(train_ratios=(0.5,), repeats=2, C=1.0, C_per_method={"fastrp": 0.5},
+                         C_per_dataset={"fastrp": {"b": 2.0}}))
+    rows = F.run_fastrp(cfg, log=lambda *_: None)
+    assert [(r["dataset"], r["C"]) for r in rows] == [("a", 0.5), ("b", 2.0)]
+    emb = np.asarray(fastrp(g, jax.random.PRNGKey(0), **F._fastrp_params(cfg, "b")))
+    ref = multilabel_node_classification(emb, y, train_ratios=(0.5,), repeats=2, seed=0, normalize=False, C=2.0)[0]
+    assert rows[1]["micro_f1"] == pytest.approx(ref["micro_f1"]) and rows[1]["macro_f1"] == pytest.approx(ref["macro_f1"])
 
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(trials=0), "trials"),
     (dict(objective="auc"), "objective"),
+    (dict(weight_space="last"), "weight_space"),
+    (dict(C=0.0), "C must"),
+    (dict(C=()), "C must"),
+    (dict(C=(0.1, float("inf"))), "C must"),
     (dict(weight_range=(0.0, 4.0)), "weight_range"),
     (dict(weight_range=(8.0, 4.0)), "weight_range"),
     (dict(beta_range=(0.0, -1.0)), "beta_range"),
