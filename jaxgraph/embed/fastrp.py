@@ -619,7 +619,7 @@ def tune_fastrp(graph, labels, key, *, trials: int = 20, seed: int = 100, train_
       weight_space: ``"official"`` (``alpha_1..3 = 0, 0, 1``, only ``alpha_4`` searched) or
         ``"all"``: each of ``alpha_1..alpha_4`` drawn independently, log-uniform in
         ``weight_range`` (the paper's Algorithm 1 takes any weights; the official box puts no
-        weight on ``A`` and ``A^2``, which a label that depends on direct neighbours needs).
+        weight on ``A`` and ``A^2``).
       base: other :func:`fastrp` keyword arguments (``dim``, ``normalize`` ...; default
         :data:`FASTRP_DEFAULTS`); its ``weights``/``beta`` are trial 0.
       log: optional progress callback, one line per trial.
