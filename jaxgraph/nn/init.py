@@ -16,15 +16,14 @@ import jax
 
 __all__ = ["init_module"]
 
-_STATIC = (bool, int, float, str, type(None))
+# Python values passed as static (hashable, not traced); also jaxgraph.temporal.train's model keys
+STATIC_TYPES = (bool, int, float, str, type(None))
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1, 2))
 def _init(module, static_args, kwargs, rngs, dynamic_args):
-    args, it = [], iter(dynamic_args)
-    for i in range(len(static_args) + len(dynamic_args)):
-        hit = [v for j, v in static_args if j == i]
-        args.append(hit[0] if hit else next(it))
+    static, it = dict(static_args), iter(dynamic_args)
+    args = [static[i] if i in static else next(it) for i in range(len(static) + len(dynamic_args))]
     return module.init(rngs, *args, **dict(kwargs))
 
 
@@ -41,8 +40,8 @@ def init_module(module, rngs, *args, **kwargs) -> Any:
       the variables, exactly as ``module.init`` returns them. Falls back to the eager
       ``module.init`` when the module or a static argument is not hashable.
     """
-    static = tuple((i, a) for i, a in enumerate(args) if isinstance(a, _STATIC))
-    dynamic = tuple(a for a in args if not isinstance(a, _STATIC))
+    static = tuple((i, a) for i, a in enumerate(args) if isinstance(a, STATIC_TYPES))
+    dynamic = tuple(a for a in args if not isinstance(a, STATIC_TYPES))
     kw = tuple(sorted(kwargs.items()))
     try:
         hash((module, static, kw))

@@ -31,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from jaxgraph.nn.init import STATIC_TYPES
 from jaxgraph.temporal import stream as S
 
 __all__ = ["TrainConfig", "cached_steps", "fit_and_evaluate", "evaluate_phase", "make_steps", "tree_nbytes"]
@@ -100,7 +101,6 @@ def make_steps(model, optimizer):
 # (another setting, seed or split of the same dataset) reuses the compiled executables
 _STEP_CACHE: collections.OrderedDict = collections.OrderedDict()
 _STEP_CACHE_SIZE = 8
-_KEY_TYPES = (bool, int, float, str, type(None))
 
 
 def _model_key(model):
@@ -109,7 +109,7 @@ def _model_key(model):
         return None
     vals = tuple(getattr(model, f.name) for f in dataclasses.fields(model))
     flat = [x for v in vals for x in (v if isinstance(v, tuple) else (v,))]
-    if not all(isinstance(x, _KEY_TYPES) for x in flat):
+    if not all(isinstance(x, STATIC_TYPES) for x in flat):
         return None
     return (type(model).__module__, type(model).__qualname__, vals)
 
