@@ -32,8 +32,10 @@ dynamic-offset row loads, ``fori_loop`` with data-dependent bounds). On a GPU it
 the tests check that it LOWERS for a CUDA target with Triton. Mosaic GPU is not supported: its
 ``pallas_call`` path moves data in TMA-blocked tiles and has no per-row data-dependent gather
 from global memory on Hopper (TMA gather is a Blackwell feature), which this op needs; so
-``backend="mosaic_gpu"`` raises ``ValueError``. Compiling/running on a GPU was NOT verified in
-this session (no GPU lent); ``experiments/benchmarks/gpu_message_passing.sh`` checks it.
+``backend="mosaic_gpu"`` raises ``ValueError``. On one H200 (2026-11-28,
+``experiments/benchmarks/gpu_session.sh``, stage ``check_spmm``) it compiled with the default
+lowering and matched XLA (sum and max, values and both gradients, rel. error <= 1e-7) at 4,096
+nodes / 65,536 edges / F = 64, where it ran at 0.69-0.98x XLA's speed; larger sizes not yet run.
 Triton needs power-of-two tile shapes: with ``interpret=False``, F and ``block_r`` must be
 powers of two. On CPU (``interpret=None`` -> interpret unless the backend is a GPU) it runs in
 the Pallas interpreter: correct but slow, for tests only.

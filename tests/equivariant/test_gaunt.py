@@ -206,6 +206,33 @@ def test_broadcasting_and_jit():
                                        atol=1e-5)
 
 
+def _dot_precisions(jaxpr):
+    """Precision of every dot_general in a closed jaxpr, sub-jaxprs (jit, custom rules) included."""
+    out = []
+    for eqn in jaxpr.eqns:
+        if eqn.primitive.name == "dot_general":
+            out.append(eqn.params["precision"])
+        for v in eqn.params.values():
+            for sub in (v if isinstance(v, (tuple, list)) else (v,)):
+                inner = getattr(sub, "jaxpr", None)
+                if inner is not None:
+                    out += _dot_precisions(inner if hasattr(inner, "eqns") else sub.jaxpr)
+    return out
+
+
+@pytest.mark.parametrize("method", ["fft", "direct", "matmul"])
+def test_full_float32_precision_on_accelerators(method):
+    # On GPUs XLA's default f32 matmul precision is TF32 (max error 1e-3 at L <= 4 on an H200,
+    # experiments/benchmarks/RESULTS.md): every product of ours, forward and backward, asks for HIGHEST.
+    x = jnp.ones((3, 9), jnp.float32)
+    y = jnp.ones((3, 4), jnp.float32)
+    f = lambda a, b: jnp.sum(G.gaunt_tensor_product(_ia(2, a), _ia(1, b), method=method).array ** 2)
+    precs = _dot_precisions(jax.make_jaxpr(jax.grad(f, argnums=(0, 1)))(x, y).jaxpr)
+    assert precs, "no matmul found"
+    hi = jax.lax.Precision.HIGHEST
+    assert all(p == (hi, hi) or p == hi for p in precs), precs
+
+
 @pytest.mark.parametrize("method", ["fft", "direct", "matmul", pytest.param("grid", marks=pytest.mark.slow)])
 def test_gradients_float64(method):
     rng = np.random.default_rng(5)

@@ -126,7 +126,7 @@ def test_bad_arguments_raise():
 
 def test_kernels_lower_for_cuda_triton():
     """Lowering only (no GPU here): forward and backward, sum and max, pass the Triton lowering
-    for a CUDA target. Compiling and running on a GPU is left to gpu_message_passing.sh."""
+    for a CUDA target. Compiling and running on a GPU: experiments/benchmarks/gpu_session.sh (STAGES=mp)."""
     pytest.importorskip("jax.experimental.pallas.triton")
     sd = jax.ShapeDtypeStruct
     n, e, f = 256, 1024, 64
