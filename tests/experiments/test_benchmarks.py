@@ -73,3 +73,21 @@ def test_zkdl_training_benchmark_smoke(tmp_path):
     # committed: the opening dominates the proof; the commitment covers each value once
     assert rows["committed"]["parts_bytes"]["opening"] > 0 and rows["committed"]["commit_s"] > 0
     assert rows["committed"]["witness_words"] < rows["oracle"]["witness_words"]
+
+
+def test_kernel_benchmarks_smoke(tmp_path):
+    """SpMM and GAT kernel benches with the Pallas rows in interpret mode: the check against XLA
+    (values and gradients) runs and passes; the graph and cotangent are jit arguments."""
+    for mod, extra in (("kernels.spmm.bench", ["--features=16", "--reduces=sum,max"]),
+                       ("kernels.gat.bench", ["--heads=2", "--channels=8"])):
+        out = tmp_path / f"{mod}.json"
+        res = subprocess.run([sys.executable, "-m", mod, "--nodes=200", "--edges=1500", "--block_r=8",
+                              "--pallas=yes", "--repeats=1", f"--out={out}", *extra],
+                             capture_output=True, text=True, timeout=600, cwd=ROOT)
+        assert res.returncode == 0, res.stderr[-3000:]
+        rows = json.load(open(out))
+        assert {r["impl"] for r in rows} >= {"xla", "pallas_b8"}
+        for r in rows:
+            assert r["fwd_ms"] > 0 and r["fwdbwd_ms"] > 0
+            errs = [r[k] for k in ("rel_err_out", "rel_err_dx", "rel_err_dw", "rel_err_grads") if k in r]
+            assert errs and max(errs) < 1e-5, r
