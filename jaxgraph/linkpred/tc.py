@@ -37,7 +37,12 @@ propagations, ``O(K |E| d)``) and ``s = sum_k b^(k-1) A^k 1``,
 Because ``E[R^0 R^0^T] = I``, ``E[ATC_i]`` equals exactly the *product-normalised* TC
 (:func:`dot_topological_concentration`: intersections counted with both trees' multiplicities and
 ``g(|H_i^k1|, |H_j^k2|) = |W_i^k1| |W_j^k2|``), the variant the paper's approximation result
-assumes; the error shrinks like ``1/sqrt(d)`` (Johnson–Lindenstrauss).
+assumes; the error shrinks like ``1/sqrt(d)`` (Johnson–Lindenstrauss). ``normalize="cosine"``
+divides by ``|R_i| |R_j|`` instead: the cosine of the propagated embeddings, which estimates the
+cosine of the two weighted computation trees (exact with ``R^0 = I``). The product normalisation
+divides a neighbour's overlap by that neighbour's whole tree weight, so hub neighbours pull it to
+zero; the cosine only divides by the tree's L2 norm (experiments/topological_concentration/README.md
+compares both against per-node performance).
 
 **Per-node LP evaluation** (the official protocol): every node with at least one test neighbour
 ranks all nodes by the link predictor's score, its training/validation neighbours and itself
@@ -208,6 +213,14 @@ def _pair_mean(n: int, rows: np.ndarray, num: np.ndarray, den: np.ndarray, eps: 
     return _mean_by_node(n, rows, ratio, valid, undefined)
 
 
+NORMALIZATIONS = ("product", "cosine")
+
+
+def _check_normalize(normalize) -> None:
+    if normalize not in NORMALIZATIONS:
+        raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+
+
 def topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
                               beta: float | None = None, undefined: float = np.nan) -> np.ndarray:
     """Exact topological concentration ``TC_i = mean_{j in Nq(i)} I(i, j)`` (module docstring).
@@ -239,26 +252,37 @@ def topological_concentration(num_nodes: int, message_edges, query_edges=None, *
 
 
 def dot_topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
-                                  beta: float | None = None, undefined: float = np.nan) -> np.ndarray:
+                                  beta: float | None = None, undefined: float = np.nan,
+                                  normalize: str = "product") -> np.ndarray:
     """Product-normalised TC, the quantity ATC estimates without bias:
 
         TC^dot_i = mean_{j in Nq(i)} sum_{k1,k2} b^(k1+k2-2) <W_i^k1, W_j^k2>
                                       / sum_{k1,k2} b^(k1+k2-2) |W_i^k1| |W_j^k2|
                  = mean_j (P_i · P_j) / (s_i s_j).
 
-    Args/Returns/Raises: as :func:`topological_concentration`.
+    ``normalize="cosine"`` divides by the L2 norms instead, ``mean_j (P_i · P_j) / (|P_i| |P_j|)``:
+    the cosine of the two weighted computation trees, which ATC with ``normalize="cosine"``
+    estimates consistently. It does not divide a hub neighbour's overlap by its tree's total
+    weight (see ``experiments/topological_concentration/README.md``).
+
+    Args/Returns/Raises: as :func:`topological_concentration`; ``normalize`` not one of
+    ``"product"``, ``"cosine"`` raises ``ValueError``.
     """
+    _check_normalize(normalize)
     setup = _tc_setup(num_nodes, message_edges, query_edges, k, beta)
     if setup is None:
         return np.full(_num_nodes(num_nodes), undefined, dtype=np.float64)
     n, _, rows, cols, (p, _, s, _) = setup
     num = np.asarray(p[rows].multiply(p[cols]).sum(axis=1)).ravel()
-    return _pair_mean(n, rows, num, s[rows] * s[cols], 0.0, undefined)
+    scale = s if normalize == "product" else np.sqrt(np.asarray(p.multiply(p).sum(axis=1)).ravel())
+    return _pair_mean(n, rows, num, scale[rows] * scale[cols], 0.0, undefined)
+
 
 
 def approximate_topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
                                           beta: float | None = None, dim: int = 256, key=None,
-                                          init=None, undefined: float = np.nan) -> np.ndarray:
+                                          init=None, undefined: float = np.nan,
+                                          normalize: str = "product") -> np.ndarray:
     """Approximated TC (ATC) from propagated embeddings (module docstring).
 
     ``R = sum_k b^(k-1) A^k R^0`` by K gather–scatter propagations (:func:`jaxgraph.ops.propagate`),
@@ -271,6 +295,10 @@ def approximate_topological_concentration(num_nodes: int, message_edges, query_e
       key: ``jax.random`` key for ``R^0 ~ N(0, 1/d)`` (default ``PRNGKey(0)``).
       init: optional ``[N, d]`` initial embeddings instead of random ones (e.g. learned ones; then
         the estimate is no longer unbiased for :func:`dot_topological_concentration`).
+      normalize: ``"product"`` (divide by ``s_i s_j``; unbiased for TC^dot) or ``"cosine"``
+        (divide by ``|R_i| |R_j|``: the cosine of the propagated embeddings, a consistent estimate
+        of ``dot_topological_concentration(..., normalize="cosine")``; equal to it with
+        ``init = I``).
 
     Returns:
       float64 ``[N]``.
@@ -278,6 +306,7 @@ def approximate_topological_concentration(num_nodes: int, message_edges, query_e
     Raises:
       ValueError: as :func:`topological_concentration`; ``dim`` < 1; ``init`` not ``[N, d]`` finite.
     """
+    _check_normalize(normalize)
     n = _num_nodes(num_nodes)
     k = _k(k)
     adj = message_adjacency(n, message_edges)
@@ -304,6 +333,8 @@ def approximate_topological_concentration(num_nodes: int, message_edges, query_e
         r = r + (b ** (hop - 1)) * cur
     r = np.asarray(r, dtype=np.float64)
     emb, s = r[:, :-1], r[:, -1]
+    if normalize == "cosine":
+        s = np.linalg.norm(emb, axis=1)
     num = np.einsum("ed,ed->e", emb[rows], emb[cols])
     den = s[rows] * s[cols]
     valid = den > 0
@@ -675,7 +706,7 @@ PAPER = {
     # batch 1152, split 70/10/20, model selection on val Hits@100, reweighting alpha=2.
 }
 
-_FEATURES = ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc")
+_FEATURES = ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc", "tc_cos", "atc_cos")
 
 
 def _load_graph(name: str, data_root=None):
@@ -693,7 +724,8 @@ def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0
     """Per-node topology of the training graph of a split: ``degree``, ``density`` (local
     clustering), ``tc_train``, ``tc_test`` (test pairs as query neighbours), ``tc_dot`` (exact
     product-normalised TC^Train, the quantity ATC estimates), ``atc`` (ATC with the training
-    neighbours), each ``[N]``; undefined values are 0 as in the official code."""
+    neighbours), ``tc_cos`` / ``atc_cos`` (the cosine-normalised exact TC^Train and its ATC, same
+    random draw), each ``[N]``; undefined values are 0 as in the official code."""
     n = split.num_nodes
     adj = message_adjacency(n, split.message)
     return {
@@ -704,6 +736,11 @@ def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0
         "tc_dot": dot_topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0),
         "atc": approximate_topological_concentration(n, split.message, None, k=k, beta=beta, dim=atc_dim,
                                                      key=jax.random.PRNGKey(seed), undefined=0.0),
+        "tc_cos": dot_topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0,
+                                                normalize="cosine"),
+        "atc_cos": approximate_topological_concentration(n, split.message, None, k=k, beta=beta, dim=atc_dim,
+                                                         key=jax.random.PRNGKey(seed), undefined=0.0,
+                                                         normalize="cosine"),
     }
 
 
@@ -772,6 +809,8 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
                     "tc_train_mean": float(f["tc_train"].mean()), "tc_test_mean": float(f["tc_test"].mean()),
                     "atc_tc_spearman": correlations(feats["atc"], feats["tc_train"])["spearman"],
                     "atc_dot_spearman": correlations(feats["atc"], feats["tc_dot"])["spearman"],
+                    "atc_cos_tc_spearman": correlations(feats["atc_cos"], feats["tc_train"])["spearman"],
+                    "atc_cos_exact_spearman": correlations(feats["atc_cos"], feats["tc_cos"])["spearman"],
                     "bins_tc": _bin_means(f["tc_train"], perf, cfg.get("bins", 5)),
                     "bins_degree": _bin_means(f["degree"], perf, cfg.get("bins", 5)),
                     "seconds": time.time() - t_model, "topology_seconds": t_topo,
@@ -857,7 +896,8 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
                               "spearman": _ms([r["corr"][feat]["spearman"] for r in rs]),
                               "paper": {"degree": "weaker than TC", "density": "weaker than TC",
                                         "tc_train": "> degree", "tc_test": "highest",
-                                        "tc_dot": "(ATC's target)", "atc": "≈ TC"}[feat]})
+                                        "tc_dot": "(ATC's target)", "atc": "≈ TC",
+                                        "tc_cos": "(not in paper)", "atc_cos": "(not in paper)"}[feat]})
     out += ["", f"Correlation of per-node {metric} (GCN) with node topology (paper Sec. 3.2-3.4; "
             f"paper: TC's correlation {PAPER['tc_vs_degree_gain_pct']}% higher than degree's on average):",
             format_table(corr_rows, ["dataset", "feature", "pearson", "spearman", "paper"])]
@@ -874,7 +914,9 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
                           "mean TC^Train": _ms([r["tc_train_mean"] for r in rs]),
                           "mean TC^Test": _ms([r["tc_test_mean"] for r in rs]),
                           "Spearman(ATC,TC^Train)": _ms([r["atc_tc_spearman"] for r in rs]),
-                          "Spearman(ATC,TC^dot)": _ms([r["atc_dot_spearman"] for r in rs])})
+                          "Spearman(ATC,TC^dot)": _ms([r["atc_dot_spearman"] for r in rs]),
+                          "Spearman(ATC^cos,TC^Train)": _ms([r.get("atc_cos_tc_spearman", np.nan) for r in rs]),
+                          "Spearman(ATC^cos,TC^cos)": _ms([r.get("atc_cos_exact_spearman", np.nan) for r in rs])})
     if gain_rows:
         out += ["", "Relative Pearson gain of TC over degree; distribution shift (paper: TC^Test < TC^Train); "
                 "ATC vs exact TC over all nodes:", format_table(gain_rows, list(gain_rows[0].keys()))]
@@ -883,7 +925,7 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
         if model != "gcn":
             continue
         for kind in ("pearson", "spearman"):
-            for feat in ("tc_train", "tc_dot", "atc"):
+            for feat in ("tc_train", "tc_dot", "atc", "tc_cos", "atc_cos"):
                 diff = np.array([r["corr"][feat][kind] - r["corr"]["degree"][kind] for r in rs])
                 p = (float(scipy.stats.wilcoxon(diff).pvalue)
                      if len(diff) >= 5 and np.any(diff != 0) else float("nan"))

@@ -23,7 +23,7 @@ def test_topological_concentration_main_test_config(tmp_path, run_experiment):
         mean = (r["low_tc_metric"] * nl + r["high_tc_metric"] * (n - nl)) / n
         assert np.isclose(mean, r["mean_metric"], atol=1e-9)
         assert sum(b["n"] for b in r["bins_tc"]) == n and sum(b["n"] for b in r["bins_degree"]) == n
-        for feat in ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc"):
+        for feat in ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc", "tc_cos", "atc_cos"):
             c = r["corr"][feat]
             assert -1 <= c["pearson"] <= 1 and -1 <= c["spearman"] <= 1 and c["n"] == n
         # topological distribution shift on Cora: test neighbours concentrate less than training ones
@@ -34,6 +34,8 @@ def test_topological_concentration_main_test_config(tmp_path, run_experiment):
         # ATC estimates the product-normalised TC without bias: even at d = 16 it ranks nodes
         # by that target closely, and more closely than by the set-based TC^Train
         assert r["atc_tc_spearman"] < r["atc_dot_spearman"] <= 1 and r["atc_dot_spearman"] > 0.8
+        # the cosine-normalised ATC ranks nodes like its own exact target
+        assert 0.8 < r["atc_cos_exact_spearman"] <= 1
     assert rows[0]["alpha"] == 0 and rows[1]["alpha"] == 2.0
     md = (tmp_path / "results.md").read_text()
     assert "Correlation of per-node ndcg@10" in md and "82.1" in md and "gcn_rw" in md

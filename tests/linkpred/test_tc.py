@@ -218,6 +218,31 @@ def test_atc_with_orthonormal_init_is_exact():
                                equal_nan=True)
 
 
+
+def test_cosine_tc_matches_dense_reference_and_atc():
+    # TC^cos_i = mean_{j in N(i)} cos(P_i, P_j), P = sum_k b^(k-1) A^k, from a dense numpy A
+    g = _random_graph(18, 0.22, 7)
+    e = _edges_of(g)
+    a = nx.to_numpy_array(g, nodelist=range(18))
+    p = a + 0.5 * a @ a
+    ref = np.full(18, np.nan)
+    for i in range(18):
+        nb = np.flatnonzero(a[i])
+        if len(nb):
+            ref[i] = np.mean([p[i] @ p[j] / (np.linalg.norm(p[i]) * np.linalg.norm(p[j])) for j in nb])
+    got = tc.dot_topological_concentration(18, e, k=2, beta=0.5, normalize="cosine")
+    np.testing.assert_allclose(got, ref, rtol=1e-10, equal_nan=True)
+    # differs from the product normalisation, which is not a cosine
+    assert not np.allclose(got, tc.dot_topological_concentration(18, e, k=2, beta=0.5), equal_nan=True)
+    exact = tc.approximate_topological_concentration(18, e, k=2, beta=0.5, init=np.eye(18), normalize="cosine")
+    np.testing.assert_allclose(exact, ref, rtol=1e-5, equal_nan=True)
+    ok = np.isfinite(ref)
+    approx = tc.approximate_topological_concentration(18, e, k=2, beta=0.5, dim=4096, normalize="cosine")
+    assert np.abs(approx[ok] - ref[ok]).max() < 0.05
+    for fn in (tc.dot_topological_concentration, tc.approximate_topological_concentration):
+        with pytest.raises(ValueError, match="normalize"):
+            fn(18, e, k=2, normalize="l1")
+
 # ---------------------------------------------------------------- per-node metrics
 
 def _brute_metrics(scores, truth, exclude, k):
