@@ -12,7 +12,7 @@ export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 status=0
 
 # Wheels for what the device image lacks (jraph, e3nn-jax, ml_collections; all pure Python),
-# downloaded on the workstation into .whl/ (see experiments/benchmarks/RESULTS.md, "GPU").
+# downloaded on the workstation into .whl/ (see experiments/benchmarks/RESULTS.md, "One H200").
 gpu_install_wheels() {
   if ! "$PY" -c "import jraph, e3nn_jax, ml_collections" 2>/dev/null; then
     if ls .whl/*.whl >/dev/null 2>&1; then

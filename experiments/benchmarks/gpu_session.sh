@@ -13,7 +13,7 @@
 #
 # The device image has jax (CUDA), flax, optax, chex, torch + torch_geometric, but not jraph,
 # e3nn-jax or ml_collections: download their wheels into .whl/ here and name .whl in the call's
-# carry (see RESULTS.md, "GPU"). Temporal streams: copy ../shared/data/temporal/ml_uci.csv and
+# carry (see RESULTS.md, "One H200"). Temporal streams: copy ../shared/data/temporal/ml_uci.csv and
 # wikipedia.csv to gpu_data/temporal/ and carry gpu_data (the script sets JAXGRAPH_DATA to it).
 set -u
 cd "$(dirname "$0")/../.."
@@ -27,18 +27,19 @@ want() { case " $STAGES " in *" $1 "*) return 0;; esac; return 1; }
 B=experiments/benchmarks
 
 if [ "${QUICK:-0}" = 1 ]; then
-  SC="--log_sizes=8 --ks=2 --repeats=2 --interpret=true"; ZK="--log_size=10 --N=2 --m=8 --k=16 --n=16 --repeats=1"
+  SC0="--log_sizes=6 --ks=2 --repeats=1 --interpret=true"; SC="--log_sizes=8 --ks=2 --repeats=2 --interpret=true"; ZK="--log_size=10 --N=2 --m=8 --k=16 --n=16 --repeats=1"
   ZK2="--log_size=10 --N=4 --m=8 --k=16 --n=16 --repeats=1"
-  GA="--lmax_list=1,2 --batch=64 --repeats=2"; NC="--nodes=1000 --sizes=60 --rep_dims=4 --repeats=2 --interpret=true"
+  GA="--lmax_list=1,2 --batch=64 --repeats=2"; GACG="--lmax_list=1 --batch=64 --repeats=2"; NC="--nodes=1000 --sizes=60 --rep_dims=4 --repeats=2 --interpret=true"
   TP="--datasets=uci --num_batches=3 --repeats=1"; TPP="$TP --nat_impl=pallas"
   PALLAS=yes; CHK="--nodes=300 --edges=3000 --features=16"; GCHK="--nodes=300 --edges=3000 --heads=2 --channels=8"
   BIG="--nodes=2000 --edges=32000 --features=32"; GBIG="--nodes=2000 --edges=32000 --heads=4 --channels=8"
   SIZES="300:3000,1000:10000"; FEAT=16; REP=2; BIGSIZE="2000:32000"; BIGFEAT=32; EXTRA="--pallas_interpret"
   ZD="--widths=8 --depth=2 --batch=8 --repeats=1"
 else
+  SC0="--log_sizes=10 --ks=2 --repeats=3 --interpret=false"
   SC="--log_sizes=16,20,22 --ks=2,3 --repeats=10 --interpret=false"; ZK="--repeats=3"
   ZK2="--N=128 --m=64 --k=1024 --n=1024 --repeats=3"
-  GA="--lmax_list=1,2,4,8,12,16 --batch=65536 --repeats=20"; NC="--interpret=false --repeats=10"
+  GA="--lmax_list=1,2,4,8,12,16 --batch=65536 --repeats=20"; GACG="--lmax_list=1,2,4,8 --batch=65536 --repeats=20"; NC="--interpret=false --repeats=10"
   TP="--datasets=uci,wikipedia"; TPP="$TP --methods=nat --nat_impl=pallas"
   PALLAS=auto; CHK="--nodes=4096 --edges=65536 --features=64"; GCHK="--nodes=4096 --edges=65536 --heads=4 --channels=16"
   BIG="--nodes=1000000 --edges=16000000 --features=128"; GBIG="--nodes=1000000 --edges=16000000 --heads=4 --channels=32"
@@ -47,12 +48,17 @@ else
 fi
 
 if want zk; then   # zkDL: Pallas sumcheck kernels vs XLA (bit-identical check inside), then the provers
+  # 2026-11-28: the first case (2^16, K = 2) gave no result in 90 s; a tiny case first tells
+  # a hang from a slow compile
+  stage sumcheck_kernel_tiny 60 "$PY" -m kernels.sumcheck.bench $SC0
   stage sumcheck_kernel 90 "$PY" -m kernels.sumcheck.bench $SC
   stage zk_sumcheck 90 "$PY" $B/zk_sumcheck.py $ZK --out="$RES/zk_sumcheck_gpu.json"
   stage zk_sumcheck_128 90 "$PY" $B/zk_sumcheck.py $ZK2 --out="$RES/zk_sumcheck_128_gpu.json"
 fi
 if want gaunt; then  # issue goal at batch 65,536, L = 8: Gaunt fwd <= 0.40 ms, >= 10x CG, >= 3.8x grid
-  stage gaunt 150 "$PY" $B/gaunt.py $GA --methods=fft,matmul,auto,grid,cg --out="$RES/gaunt_gpu.json"
+  stage gaunt 150 "$PY" $B/gaunt.py $GA --methods=fft,matmul,auto,grid --out="$RES/gaunt_gpu.json"
+  # e3nn's CG product at L = 8 had not compiled after ~110 s on the H200: its own stage
+  stage gaunt_cg 240 "$PY" $B/gaunt.py $GACG --methods=cg,matmul --out="$RES/gaunt_cg_gpu.json"
 fi
 if want nat; then
   stage ncache_kernel 60 "$PY" -m kernels.ncache.bench $NC
