@@ -278,7 +278,6 @@ def dot_topological_concentration(num_nodes: int, message_edges, query_edges=Non
     return _pair_mean(n, rows, num, scale[rows] * scale[cols], 0.0, undefined)
 
 
-
 def approximate_topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
                                           beta: float | None = None, dim: int = 256, key=None,
                                           init=None, undefined: float = np.nan,

@@ -207,16 +207,17 @@ def test_broadcasting_and_jit():
 
 
 def _dot_precisions(jaxpr):
-    """Precision of every dot_general in a closed jaxpr, sub-jaxprs (jit, custom rules) included."""
+    """Precision of every dot_general in a jaxpr, sub-jaxprs (jit, custom rules) included."""
     out = []
     for eqn in jaxpr.eqns:
         if eqn.primitive.name == "dot_general":
             out.append(eqn.params["precision"])
         for v in eqn.params.values():
             for sub in (v if isinstance(v, (tuple, list)) else (v,)):
-                inner = getattr(sub, "jaxpr", None)
-                if inner is not None:
-                    out += _dot_precisions(inner if hasattr(inner, "eqns") else sub.jaxpr)
+                if hasattr(sub, "eqns"):  # a Jaxpr
+                    out += _dot_precisions(sub)
+                elif hasattr(getattr(sub, "jaxpr", None), "eqns"):  # a ClosedJaxpr
+                    out += _dot_precisions(sub.jaxpr)
     return out
 
 

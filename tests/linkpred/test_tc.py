@@ -218,7 +218,6 @@ def test_atc_with_orthonormal_init_is_exact():
                                equal_nan=True)
 
 
-
 def test_cosine_tc_matches_dense_reference_and_atc():
     # TC^cos_i = mean_{j in N(i)} cos(P_i, P_j), P = sum_k b^(k-1) A^k, from a dense numpy A
     g = _random_graph(18, 0.22, 7)
@@ -242,6 +241,7 @@ def test_cosine_tc_matches_dense_reference_and_atc():
     for fn in (tc.dot_topological_concentration, tc.approximate_topological_concentration):
         with pytest.raises(ValueError, match="normalize"):
             fn(18, e, k=2, normalize="l1")
+
 
 # ---------------------------------------------------------------- per-node metrics
 
