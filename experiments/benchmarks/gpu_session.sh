@@ -51,6 +51,7 @@ if want zk; then   # zkDL: Pallas sumcheck kernels vs XLA (bit-identical check i
   # 2026-11-28: the first case (2^16, K = 2) gave no result in 90 s; a tiny case first tells
   # a hang from a slow compile
   stage sumcheck_kernel_tiny 60 "$PY" -m kernels.sumcheck.bench $SC0
+  [ "${QUICK:-0}" = 1 ] || stage sumcheck_kernel_tiny_triton 60 "$PY" -m kernels.sumcheck.bench $SC0 --backend=triton
   stage sumcheck_kernel 90 "$PY" -m kernels.sumcheck.bench $SC
   stage zk_sumcheck 90 "$PY" $B/zk_sumcheck.py $ZK --out="$RES/zk_sumcheck_gpu.json"
   stage zk_sumcheck_128 90 "$PY" $B/zk_sumcheck.py $ZK2 --out="$RES/zk_sumcheck_128_gpu.json"
