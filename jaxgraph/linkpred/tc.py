@@ -42,7 +42,9 @@ divides by ``|R_i| |R_j|`` instead: the cosine of the propagated embeddings, whi
 cosine of the two weighted computation trees (exact with ``R^0 = I``). The product normalisation
 divides a neighbour's overlap by that neighbour's whole tree weight, so hub neighbours pull it to
 zero; the cosine only divides by the tree's L2 norm (experiments/topological_concentration/README.md
-compares both against per-node performance).
+compares both against per-node performance). ``operator="transition"`` / ``"symmetric"``
+propagates with ``D^-1 A`` / ``D^-1/2 A D^-1/2`` instead of ``A`` (:func:`propagation_operator`);
+one reviewer's summary of the paper describes ATC with powers of the transition matrix.
 
 **Per-node LP evaluation** (the official protocol): every node with at least one test neighbour
 ranks all nodes by the link predictor's score, its training/validation neighbours and itself
@@ -78,6 +80,8 @@ __all__ = [
     "topological_concentration",
     "dot_topological_concentration",
     "approximate_topological_concentration",
+    "propagation_operator",
+    "OPERATORS",
     "local_clustering",
     "per_node_ranking_metrics",
     "correlations",
@@ -167,7 +171,8 @@ def _query_pairs(n: int, adj: sp.csr_matrix, query_edges) -> tuple[np.ndarray, n
 
 
 def _hop_sums(adj: sp.csr_matrix, k: int, beta: float):
-    """``P = sum_k b^(k-1) A^k``, ``Q = sum_k b^(k-1) [A^k > 0]``, ``s = P 1`` and ``sum_k b^(k-1)``."""
+    """``P = sum_k b^(k-1) M^k``, ``Q = sum_k b^(k-1) [M^k > 0]``, ``s = P 1`` and ``sum_k b^(k-1)``
+    for a non-negative operator ``M`` (``adj``: ``A`` or a :func:`propagation_operator`)."""
     power = adj.copy()
     p = adj * 1.0
     q = adj.copy()
@@ -192,9 +197,41 @@ def _mean_by_node(n: int, rows: np.ndarray, values: np.ndarray, valid: np.ndarra
     return out
 
 
-def _tc_setup(num_nodes, message_edges, query_edges, k, beta):
-    """Validated ``(n, adj, rows, cols, _hop_sums(...))`` of a TC computation, or ``None`` when
-    there is no query pair."""
+OPERATORS = ("adjacency", "transition", "symmetric")
+
+
+def _check_operator(operator) -> None:
+    if operator not in OPERATORS:
+        raise ValueError(f"operator must be one of {OPERATORS}, got {operator!r}")
+
+
+def propagation_operator(adj: sp.spmatrix, operator: str = "adjacency") -> sp.csr_matrix:
+    """The matrix ``M`` the computation trees are weighted with: ``"adjacency"`` ``A`` (walk
+    counts), ``"transition"`` ``D^-1 A`` (random-walk probabilities; each non-isolated row sums
+    to 1) or ``"symmetric"`` ``D^-1/2 A D^-1/2`` (the GCN operator without self loops).
+    Isolated nodes get a zero row.
+
+    Raises:
+      ValueError: ``operator`` not one of :data:`OPERATORS`.
+    """
+    _check_operator(operator)
+    adj = sp.csr_matrix(adj, dtype=np.float64)
+    if operator == "adjacency":
+        return adj
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    inv = np.zeros_like(deg)
+    inv[deg > 0] = 1.0 / deg[deg > 0]
+    if operator == "transition":
+        return (sp.diags(inv) @ adj).tocsr()
+    root = np.sqrt(inv)
+    return (sp.diags(root) @ adj @ sp.diags(root)).tocsr()
+
+
+def _tc_setup(num_nodes, message_edges, query_edges, k, beta, operator="adjacency"):
+    """Validated ``(n, adj, rows, cols, _hop_sums(M, ...))`` of a TC computation (``M`` the
+    :func:`propagation_operator`; ``beta`` defaults from ``A``), or ``None`` when there is no
+    query pair."""
+    _check_operator(operator)
     n = _num_nodes(num_nodes)
     k = _k(k)
     adj = message_adjacency(n, message_edges)
@@ -202,7 +239,7 @@ def _tc_setup(num_nodes, message_edges, query_edges, k, beta):
     rows, cols = _query_pairs(n, adj, query_edges)
     if rows.size == 0:
         return None
-    return n, adj, rows, cols, _hop_sums(adj, k, b)
+    return n, adj, rows, cols, _hop_sums(propagation_operator(adj, operator), k, b)
 
 
 def _pair_mean(n: int, rows: np.ndarray, num: np.ndarray, den: np.ndarray, eps: float, undefined: float):
@@ -253,7 +290,7 @@ def topological_concentration(num_nodes: int, message_edges, query_edges=None, *
 
 def dot_topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
                                   beta: float | None = None, undefined: float = np.nan,
-                                  normalize: str = "product") -> np.ndarray:
+                                  normalize: str = "product", operator: str = "adjacency") -> np.ndarray:
     """Product-normalised TC, the quantity ATC estimates without bias:
 
         TC^dot_i = mean_{j in Nq(i)} sum_{k1,k2} b^(k1+k2-2) <W_i^k1, W_j^k2>
@@ -265,11 +302,16 @@ def dot_topological_concentration(num_nodes: int, message_edges, query_edges=Non
     estimates consistently. It does not divide a hub neighbour's overlap by its tree's total
     weight (see ``experiments/topological_concentration/README.md``).
 
+    ``operator`` weights the trees with ``M^k`` instead of ``A^k`` (:func:`propagation_operator`):
+    with ``"transition"``, ``P_i`` is the hop-weighted distribution of i's random walks and
+    ``s_i = sum_k b^(k-1)`` for every non-isolated node, so the product normalisation is a plain
+    inner product of walk distributions.
+
     Args/Returns/Raises: as :func:`topological_concentration`; ``normalize`` not one of
-    ``"product"``, ``"cosine"`` raises ``ValueError``.
+    ``"product"``, ``"cosine"`` or ``operator`` not one of :data:`OPERATORS` raises ``ValueError``.
     """
     _check_normalize(normalize)
-    setup = _tc_setup(num_nodes, message_edges, query_edges, k, beta)
+    setup = _tc_setup(num_nodes, message_edges, query_edges, k, beta, operator)
     if setup is None:
         return np.full(_num_nodes(num_nodes), undefined, dtype=np.float64)
     n, _, rows, cols, (p, _, s, _) = setup
@@ -281,7 +323,7 @@ def dot_topological_concentration(num_nodes: int, message_edges, query_edges=Non
 def approximate_topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
                                           beta: float | None = None, dim: int = 256, key=None,
                                           init=None, undefined: float = np.nan,
-                                          normalize: str = "product") -> np.ndarray:
+                                          normalize: str = "product", operator: str = "adjacency") -> np.ndarray:
     """Approximated TC (ATC) from propagated embeddings (module docstring).
 
     ``R = sum_k b^(k-1) A^k R^0`` by K gather–scatter propagations (:func:`jaxgraph.ops.propagate`),
@@ -298,14 +340,19 @@ def approximate_topological_concentration(num_nodes: int, message_edges, query_e
         (divide by ``|R_i| |R_j|``: the cosine of the propagated embeddings, a consistent estimate
         of ``dot_topological_concentration(..., normalize="cosine")``; equal to it with
         ``init = I``).
+      operator: propagate with ``A`` (default), the random-walk transition matrix ``D^-1 A``
+        or ``D^-1/2 A D^-1/2`` (:func:`propagation_operator`); the estimate targets
+        ``dot_topological_concentration`` with the same ``operator`` and ``normalize``.
 
     Returns:
       float64 ``[N]``.
 
     Raises:
-      ValueError: as :func:`topological_concentration`; ``dim`` < 1; ``init`` not ``[N, d]`` finite.
+      ValueError: as :func:`topological_concentration`; ``dim`` < 1; ``init`` not ``[N, d]`` finite;
+        ``operator`` unknown.
     """
     _check_normalize(normalize)
+    _check_operator(operator)
     n = _num_nodes(num_nodes)
     k = _k(k)
     adj = message_adjacency(n, message_edges)
@@ -323,12 +370,13 @@ def approximate_topological_concentration(num_nodes: int, message_edges, query_e
         r0 = jnp.asarray(r0)
     if rows.size == 0:
         return np.full(n, undefined, dtype=np.float64)
-    coo = adj.tocoo()
+    coo = propagation_operator(adj, operator).tocoo()  # row i = receiver, column j = sender
     snd, rcv = jnp.asarray(coo.col, jnp.int32), jnp.asarray(coo.row, jnp.int32)
+    weight = None if operator == "adjacency" else jnp.asarray(coo.data, jnp.float32)
     feats = jnp.concatenate([r0, jnp.ones((n, 1), r0.dtype)], axis=1)  # last column tracks s
     r, cur = jnp.zeros_like(feats), feats
     for hop in range(1, k + 1):
-        cur = ops.propagate(cur, snd, rcv, n)
+        cur = ops.propagate(cur, snd, rcv, n, weight)
         r = r + (b ** (hop - 1)) * cur
     r = np.asarray(r, dtype=np.float64)
     emb, s = r[:, :-1], r[:, -1]
@@ -705,7 +753,11 @@ PAPER = {
     # batch 1152, split 70/10/20, model selection on val Hits@100, reweighting alpha=2.
 }
 
-_FEATURES = ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc", "tc_cos", "atc_cos")
+# ATC variants beyond the adjacency ones: feature name -> (operator, normalize)
+ATC_VARIANTS = {"atc_rw": ("transition", "product"), "atc_rw_cos": ("transition", "cosine"),
+                "atc_sym": ("symmetric", "product"), "atc_sym_cos": ("symmetric", "cosine")}
+
+_FEATURES = ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc", "tc_cos", "atc_cos", *ATC_VARIANTS)
 
 
 def _load_graph(name: str, data_root=None):
@@ -719,14 +771,26 @@ def _load_graph(name: str, data_root=None):
     return ds.graph, x
 
 
-def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0) -> dict[str, np.ndarray]:
+def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0,
+                     with_exact: bool = False) -> dict[str, np.ndarray]:
     """Per-node topology of the training graph of a split: ``degree``, ``density`` (local
     clustering), ``tc_train``, ``tc_test`` (test pairs as query neighbours), ``tc_dot`` (exact
     product-normalised TC^Train, the quantity ATC estimates), ``atc`` (ATC with the training
     neighbours), ``tc_cos`` / ``atc_cos`` (the cosine-normalised exact TC^Train and its ATC, same
-    random draw), each ``[N]``; undefined values are 0 as in the official code."""
+    random draw) and the :data:`ATC_VARIANTS` (ATC propagated with the random-walk transition
+    matrix or the symmetric-normalised adjacency, product or cosine normalised, same draw), each
+    ``[N]``; undefined values are 0 as in the official code. ``with_exact`` adds ``exact_<name>``,
+    the exact target of each variant."""
     n = split.num_nodes
     adj = message_adjacency(n, split.message)
+    variants = {}
+    for name, (operator, normalize) in ATC_VARIANTS.items():
+        variants[name] = approximate_topological_concentration(
+            n, split.message, None, k=k, beta=beta, dim=atc_dim, key=jax.random.PRNGKey(seed), undefined=0.0,
+            normalize=normalize, operator=operator)
+        if with_exact:
+            variants["exact_" + name] = dot_topological_concentration(
+                n, split.message, None, k=k, beta=beta, undefined=0.0, normalize=normalize, operator=operator)
     return {
         "degree": np.asarray(adj.sum(axis=1)).ravel(),
         "density": local_clustering(n, split.message),
@@ -740,6 +804,7 @@ def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0
         "atc_cos": approximate_topological_concentration(n, split.message, None, k=k, beta=beta, dim=atc_dim,
                                                          key=jax.random.PRNGKey(seed), undefined=0.0,
                                                          normalize="cosine"),
+        **variants,
     }
 
 
@@ -766,7 +831,8 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
       rows ``{"dataset", "seed", "model", "test_hits@K", "test_auc", "val_hits", "best_epoch",
       "mean_metric", "low_tc_metric", "high_tc_metric", "corr" {feature: {pearson, spearman}},
       "tc_train_mean", "tc_test_mean", "atc_tc_spearman", "atc_dot_spearman" (ATC vs the
-      product-normalised TC it estimates, over all nodes), "bins_tc", "bins_degree", "seconds" (training
+      product-normalised TC it estimates, over all nodes), "atc_variant_exact_spearman" (each of
+      :data:`ATC_VARIANTS` against its exact target), "bins_tc", "bins_degree", "seconds" (training
       and evaluation of this model), "topology_seconds" (TC, ATC, degree, density of the split)}``.
     """
     from jaxgraph.linkpred.split import link_split
@@ -781,7 +847,8 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
             t0 = time.time()
             split = link_split(graph, val_fraction=cfg.get("val_fraction", 0.1),
                                test_fraction=cfg.get("test_fraction", 0.2), seed=seed)
-            feats = node_features_tc(split, cfg.get("k", 2), cfg.get("beta"), cfg.get("atc_dim", 256), seed)
+            feats = node_features_tc(split, cfg.get("k", 2), cfg.get("beta"), cfg.get("atc_dim", 256), seed,
+                                     with_exact=True)
             t_topo = time.time() - t0
             models = [("gcn", 0.0)] + ([("gcn_rw", cfg["alpha"])] if cfg.get("alpha", 0) > 0 else [])
             for model_name, alpha in models:
@@ -810,6 +877,8 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
                     "atc_dot_spearman": correlations(feats["atc"], feats["tc_dot"])["spearman"],
                     "atc_cos_tc_spearman": correlations(feats["atc_cos"], feats["tc_train"])["spearman"],
                     "atc_cos_exact_spearman": correlations(feats["atc_cos"], feats["tc_cos"])["spearman"],
+                    "atc_variant_exact_spearman": {v: correlations(feats[v], feats["exact_" + v])["spearman"]
+                                                   for v in ATC_VARIANTS},
                     "bins_tc": _bin_means(f["tc_train"], perf, cfg.get("bins", 5)),
                     "bins_degree": _bin_means(f["degree"], perf, cfg.get("bins", 5)),
                     "seconds": time.time() - t_model, "topology_seconds": t_topo,
@@ -890,13 +959,17 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
         if model != "gcn":
             continue
         for feat in _FEATURES:
+            if feat not in rs[0]["corr"]:
+                continue
             corr_rows.append({"dataset": ds, "feature": feat,
                               "pearson": _ms([r["corr"][feat]["pearson"] for r in rs]),
                               "spearman": _ms([r["corr"][feat]["spearman"] for r in rs]),
                               "paper": {"degree": "weaker than TC", "density": "weaker than TC",
                                         "tc_train": "> degree", "tc_test": "highest",
                                         "tc_dot": "(ATC's target)", "atc": "≈ TC",
-                                        "tc_cos": "(not in paper)", "atc_cos": "(not in paper)"}[feat]})
+                                        "tc_cos": "(not in paper)", "atc_cos": "(not in paper)",
+                                        "atc_rw": "(reviewer: transition matrix)", "atc_rw_cos": "(not in paper)",
+                                        "atc_sym": "(not in paper)", "atc_sym_cos": "(not in paper)"}[feat]})
     out += ["", f"Correlation of per-node {metric} (GCN) with node topology (paper Sec. 3.2-3.4; "
             f"paper: TC's correlation {PAPER['tc_vs_degree_gain_pct']}% higher than degree's on average):",
             format_table(corr_rows, ["dataset", "feature", "pearson", "spearman", "paper"])]
@@ -915,7 +988,9 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
                           "Spearman(ATC,TC^Train)": _ms([r["atc_tc_spearman"] for r in rs]),
                           "Spearman(ATC,TC^dot)": _ms([r["atc_dot_spearman"] for r in rs]),
                           "Spearman(ATC^cos,TC^Train)": _ms([r.get("atc_cos_tc_spearman", np.nan) for r in rs]),
-                          "Spearman(ATC^cos,TC^cos)": _ms([r.get("atc_cos_exact_spearman", np.nan) for r in rs])})
+                          "Spearman(ATC^cos,TC^cos)": _ms([r.get("atc_cos_exact_spearman", np.nan) for r in rs]),
+                          **{f"Spearman({v},exact)": _ms([r.get("atc_variant_exact_spearman", {}).get(v, np.nan)
+                                                          for r in rs]) for v in ATC_VARIANTS}})
     if gain_rows:
         out += ["", "Relative Pearson gain of TC over degree; distribution shift (paper: TC^Test < TC^Train); "
                 "ATC vs exact TC over all nodes:", format_table(gain_rows, list(gain_rows[0].keys()))]
@@ -924,7 +999,9 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
         if model != "gcn":
             continue
         for kind in ("pearson", "spearman"):
-            for feat in ("tc_train", "tc_dot", "atc", "tc_cos", "atc_cos"):
+            for feat in ("tc_train", "tc_dot", "atc", "tc_cos", "atc_cos", *ATC_VARIANTS):
+                if feat not in rs[0]["corr"]:  # results written before the feature existed
+                    continue
                 diff = np.array([r["corr"][feat][kind] - r["corr"]["degree"][kind] for r in rs])
                 p = (float(scipy.stats.wilcoxon(diff).pvalue)
                      if len(diff) >= 5 and np.any(diff != 0) else float("nan"))

@@ -23,7 +23,8 @@ def test_topological_concentration_main_test_config(tmp_path, run_experiment):
         mean = (r["low_tc_metric"] * nl + r["high_tc_metric"] * (n - nl)) / n
         assert np.isclose(mean, r["mean_metric"], atol=1e-9)
         assert sum(b["n"] for b in r["bins_tc"]) == n and sum(b["n"] for b in r["bins_degree"]) == n
-        for feat in ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc", "tc_cos", "atc_cos"):
+        for feat in ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc", "tc_cos", "atc_cos",
+                     "atc_rw", "atc_rw_cos", "atc_sym", "atc_sym_cos"):
             c = r["corr"][feat]
             assert -1 <= c["pearson"] <= 1 and -1 <= c["spearman"] <= 1 and c["n"] == n
         # topological distribution shift on Cora: test neighbours concentrate less than training ones
@@ -36,8 +37,31 @@ def test_topological_concentration_main_test_config(tmp_path, run_experiment):
         assert r["atc_tc_spearman"] < r["atc_dot_spearman"] <= 1 and r["atc_dot_spearman"] > 0.8
         # the cosine-normalised ATC ranks nodes like its own exact target
         assert 0.8 < r["atc_cos_exact_spearman"] <= 1
+        # so do the transition- and symmetric-operator variants (less tightly at d = 16: 0.68-0.80)
+        assert set(r["atc_variant_exact_spearman"]) == {"atc_rw", "atc_rw_cos", "atc_sym", "atc_sym_cos"}
+        assert all(0.6 < v <= 1 for v in r["atc_variant_exact_spearman"].values())
     assert rows[0]["alpha"] == 0 and rows[1]["alpha"] == 2.0
     md = (tmp_path / "results.md").read_text()
     assert "Correlation of per-node ndcg@10" in md and "82.1" in md and "gcn_rw" in md
-    assert "Spearman(ATC,TC^dot)" in md and "n/a (< 5 seeds)" in md
+    assert "Spearman(ATC,TC^dot)" in md and "n/a (< 5 seeds)" in md and "Spearman(atc_rw,exact)" in md
     assert (tmp_path / "tc_vs_degree.png").stat().st_size > 1000
+
+
+def test_mlp_config_uses_the_official_decoder_and_runs():
+    # configs/mlp.py: the default run with the official MLP(h_u * h_v) decoder and hidden 256,
+    # no reweighting; here shrunk to 5 epochs, hidden 16 and d = 16 so it runs in seconds
+    import importlib
+
+    from jaxgraph.linkpred.tc import run_tc
+
+    cfg = importlib.import_module("experiments.topological_concentration.configs.mlp").get_config()
+    assert cfg.train["decoder"] == "mlp" and cfg.train["hidden"] == 256 and cfg.alpha == 0
+    assert cfg.seeds == list(range(10)) and cfg.datasets == ["cora", "citeseer"]
+    small = cfg.to_dict()
+    small.update(datasets=["cora"], seeds=[0], atc_dim=16, plot_dir=None)
+    small["train"] = dict(small["train"], hidden=16, epochs=5, eval_every=5)
+    rows = run_tc(small, log=lambda *a: None)
+    assert [r["model"] for r in rows] == ["gcn"]
+    r = rows[0]
+    assert 0.5 < r["test_auc"] <= 1 and 0 <= r["test_hits@10"] <= r["test_hits@100"] <= 1
+    assert all(-1 <= c["pearson"] <= 1 for c in r["corr"].values())

@@ -243,6 +243,44 @@ def test_cosine_tc_matches_dense_reference_and_atc():
             fn(18, e, k=2, normalize="l1")
 
 
+@pytest.mark.parametrize("operator", ["transition", "symmetric"])
+@pytest.mark.parametrize("normalize", ["product", "cosine"])
+def test_operator_tc_matches_dense_reference_and_atc(operator, normalize):
+    # trees weighted with M^k, M = D^-1 A or D^-1/2 A D^-1/2 built densely in numpy; node 19 is
+    # isolated (zero row, no query neighbour)
+    g = _random_graph(19, 0.22, 3)
+    g.add_node(19)
+    e = _edges_of(g)
+    a = nx.to_numpy_array(g, nodelist=range(20))
+    deg = a.sum(axis=1)
+    inv = np.divide(1.0, deg, out=np.zeros(20), where=deg > 0)
+    m = inv[:, None] * a if operator == "transition" else np.sqrt(inv)[:, None] * a * np.sqrt(inv)[None, :]
+    np.testing.assert_allclose(tc.propagation_operator(tc.message_adjacency(20, e), operator).toarray(), m,
+                               rtol=1e-12)
+    p = m + 0.4 * m @ m
+    if operator == "transition":  # walk distributions: every non-isolated row of P sums to 1 + b
+        np.testing.assert_allclose(p.sum(axis=1)[deg > 0], 1.4, rtol=1e-12)
+    scale = p.sum(axis=1) if normalize == "product" else np.linalg.norm(p, axis=1)
+    ref = np.full(20, np.nan)
+    for i in range(20):
+        nb = np.flatnonzero(a[i])
+        if len(nb):
+            ref[i] = np.mean([p[i] @ p[j] / (scale[i] * scale[j]) for j in nb])
+    kw = dict(k=2, beta=0.4, normalize=normalize, operator=operator)
+    got = tc.dot_topological_concentration(20, e, **kw)
+    np.testing.assert_allclose(got, ref, rtol=1e-10, equal_nan=True)
+    assert not np.allclose(got, tc.dot_topological_concentration(20, e, k=2, beta=0.4, normalize=normalize),
+                           equal_nan=True)  # the operator matters
+    np.testing.assert_allclose(tc.approximate_topological_concentration(20, e, init=np.eye(20), **kw), ref,
+                               rtol=1e-5, equal_nan=True)
+    ok = np.isfinite(ref)
+    approx = tc.approximate_topological_concentration(20, e, dim=4096, **kw)
+    assert np.abs(approx[ok] - ref[ok]).max() < 0.05
+    for fn in (tc.dot_topological_concentration, tc.approximate_topological_concentration):
+        with pytest.raises(ValueError, match="operator"):
+            fn(20, e, k=2, operator="laplacian")
+
+
 # ---------------------------------------------------------------- per-node metrics
 
 def _brute_metrics(scores, truth, exclude, k):
