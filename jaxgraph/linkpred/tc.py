@@ -783,29 +783,23 @@ def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0
     the exact target of each variant."""
     n = split.num_nodes
     adj = message_adjacency(n, split.message)
-    variants = {}
-    for name, (operator, normalize) in ATC_VARIANTS.items():
-        variants[name] = approximate_topological_concentration(
-            n, split.message, None, k=k, beta=beta, dim=atc_dim, key=jax.random.PRNGKey(seed), undefined=0.0,
-            normalize=normalize, operator=operator)
-        if with_exact:
-            variants["exact_" + name] = dot_topological_concentration(
-                n, split.message, None, k=k, beta=beta, undefined=0.0, normalize=normalize, operator=operator)
-    return {
+    out = {
         "degree": np.asarray(adj.sum(axis=1)).ravel(),
         "density": local_clustering(n, split.message),
         "tc_train": topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0),
         "tc_test": topological_concentration(n, split.message, split.test_pos, k=k, beta=beta, undefined=0.0),
-        "tc_dot": dot_topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0),
-        "atc": approximate_topological_concentration(n, split.message, None, k=k, beta=beta, dim=atc_dim,
-                                                     key=jax.random.PRNGKey(seed), undefined=0.0),
-        "tc_cos": dot_topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0,
-                                                normalize="cosine"),
-        "atc_cos": approximate_topological_concentration(n, split.message, None, k=k, beta=beta, dim=atc_dim,
-                                                         key=jax.random.PRNGKey(seed), undefined=0.0,
-                                                         normalize="cosine"),
-        **variants,
     }
+    # every ATC from the same draw; the adjacency ones always come with their exact targets
+    exact_names = {"atc": "tc_dot", "atc_cos": "tc_cos"}
+    atcs = {"atc": ("adjacency", "product"), "atc_cos": ("adjacency", "cosine"), **ATC_VARIANTS}
+    for name, (operator, normalize) in atcs.items():
+        kw = dict(k=k, beta=beta, undefined=0.0, normalize=normalize, operator=operator)
+        out[name] = approximate_topological_concentration(n, split.message, None, dim=atc_dim,
+                                                          key=jax.random.PRNGKey(seed), **kw)
+        exact = exact_names.get(name, "exact_" + name if with_exact else None)
+        if exact:
+            out[exact] = dot_topological_concentration(n, split.message, None, **kw)
+    return out
 
 
 def _bin_means(feature: np.ndarray, perf: np.ndarray, bins: int) -> list[dict]:
