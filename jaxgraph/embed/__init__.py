@@ -1,7 +1,8 @@
 """Node embeddings: random walks, skip-gram (DeepWalk / node2vec), FastRP, graphlet orbit
-adjacencies, IRWE, and the multi-label evaluation protocol."""
+counts (2-5 nodes) and orbit adjacencies, IRWE, and the multi-label evaluation protocol."""
 from jaxgraph.embed.evaluate import multilabel_node_classification
 from jaxgraph.embed.fastrp import fastrp, sparse_random_projection
+from jaxgraph.embed.graphlet_enum import enumerate_orbit_counts
 from jaxgraph.embed.graphlets import (
     ORBIT_ADJACENCY_KEYS,
     gopmi_embedding,

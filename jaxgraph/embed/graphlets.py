@@ -365,24 +365,40 @@ def _edge_terms(a: sp.csr_matrix, k_edges: sp.csr_matrix, *, with_a3: bool, bloc
 
 
 # ----------------------------------------------------------------------------- orbit counts
-def orbit_counts(graph: Any, *, self_loops: str = "error") -> np.ndarray:
-    """Graphlet degree vectors: per-node counts of the 15 orbits of the 2-4-node graphlets.
+def orbit_counts(graph: Any, *, self_loops: str = "error", max_nodes: int = 4, **enumerate_kw) -> np.ndarray:
+    """Graphlet degree vectors: per-node counts of the 15 orbits of the 2-4-node graphlets
+    (``max_nodes=4``) or the 73 orbits of the 2-5-node graphlets (``max_nodes=5``).
 
     ``out[u, i]`` is the number of induced connected graphlets (``G0..G8``, Pržulj 2007) in
-    which node u sits on orbit i. Computed from the hop-1 orbit adjacencies of
-    :func:`orbit_adjacency` summed over neighbours (see module docstring): e.g.
+    which node u sits on orbit i. With ``max_nodes=4`` it is computed from the hop-1 orbit
+    adjacencies of :func:`orbit_adjacency` summed over neighbours (see module docstring): e.g.
     ``o_14 = sum_v K4(u, v) / 3``, ``o_7 = sum_v A^1_{7,6}[u, v] / 3``; only K4s are enumerated.
+    With ``max_nodes=5`` every connected induced subgraph on up to 5 nodes is listed
+    (:func:`jaxgraph.embed.graphlet_enum.enumerate_orbit_counts`, ORCA's orbit numbering
+    ``G9..G29`` / orbits ``15..72``): exact, but its cost grows with the 5-node stars
+    ``sum_v C(d_v, 4)``; graphs beyond ``max_candidates`` are refused with ``ValueError``.
 
     Args:
       graph: undirected simple graph (see :func:`adjacency_matrix`).
       self_loops: ``"error"`` or ``"drop"``.
+      max_nodes: 4 or 5.
+      **enumerate_kw: ``max_candidates``, ``chunk``, ``log`` for ``max_nodes=5``.
 
     Returns:
-      int64 ``[N, 15]``; ``out[:, 0]`` is the degree. Isolated nodes get all zeros.
+      int64 ``[N, 15]`` or ``[N, 73]``; ``out[:, 0]`` is the degree. Isolated nodes get all zeros.
 
     Raises:
-      ValueError: bad graph input (see :func:`adjacency_matrix`).
+      ValueError: bad graph input (see :func:`adjacency_matrix`), ``max_nodes`` not 4 or 5, or
+        a 5-node enumeration beyond ``max_candidates``.
     """
+    if max_nodes == 5:
+        from jaxgraph.embed.graphlet_enum import enumerate_orbit_counts
+
+        return enumerate_orbit_counts(graph, 5, self_loops=self_loops, **enumerate_kw)
+    if max_nodes != 4:
+        raise ValueError(f"max_nodes must be 4 or 5, got {max_nodes!r}")
+    if enumerate_kw:
+        raise ValueError(f"{sorted(enumerate_kw)} only apply to max_nodes=5")
     a = adjacency_matrix(graph, self_loops=self_loops)
     n = a.shape[0]
     out = np.zeros((n, NUM_ORBITS), np.int64)

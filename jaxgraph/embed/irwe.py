@@ -702,9 +702,24 @@ def _auc(x, pos, neg) -> float:
 METHODS = ("IRWE-identity", "IRWE-position", "IRWE-both", "DeepWalk", "AW-distribution")
 
 
-def _views(z_id, z_pos, dw, awd) -> dict:
+def _views(z_id, z_pos, dw, awd, gdv=None) -> dict:
     return {"IRWE-identity": z_id, "IRWE-position": z_pos, "IRWE-both": _both(z_id, z_pos),
-            "DeepWalk": dw, "AW-distribution": awd}
+            "DeepWalk": dw, "AW-distribution": awd, **(gdv or {})}
+
+
+def _gdv(graph, cfg, log=None) -> dict:
+    """Graphlet degree vectors, ``log(1 + count)``, for each size in ``cfg["gdv_sizes"]`` (4: 15
+    orbits, 5: 73 orbits): the classic hand-made identity features (Pržulj 2007)."""
+    from jaxgraph.embed.graphlets import orbit_counts
+
+    out = {}
+    for size in cfg.get("gdv_sizes") or ():
+        t0 = time.perf_counter()
+        c = orbit_counts(graph, max_nodes=int(size), self_loops="drop")
+        out[f"GDV-{c.shape[1]}"] = np.log1p(c.astype(np.float64))
+        if log is not None:
+            log(f"  GDV-{c.shape[1]} in {time.perf_counter() - t0:.1f}s")
+    return out
 
 
 def _deepwalk(graph, key, c) -> np.ndarray:
@@ -745,15 +760,17 @@ def _roles(cfg, log) -> list[dict]:
         z_id, z_pos = infer_irwe(res, g1.graph, ke)
         dw = _deepwalk(g1.graph, kd, dict(cfg["deepwalk"], **rc.get("deepwalk", {})))
         awd = _aw_baseline(g1.graph, ka, ic)
+        gdv1, gdv2 = _gdv(g1.graph, cfg), _gdv(g2.graph, cfg)
         ev = dict(train_ratio=rc["train_ratio"], repeats=rc["repeats"], seed=cfg["seed"])
-        for name, x in _views(z_id, z_pos, dw, awd).items():
+        for name, x in _views(z_id, z_pos, dw, awd, gdv1).items():
             r = role_classification(x, y, **ev)
             rows.append({"dataset": f"roles/{fam}", "setting": "transductive", "method": name,
                          "role_acc": r["acc"], "role_macro_f1": r["macro_f1"]})
         # unseen graph (same family, other noise): identity embeddings inferred, no retraining
         zi2, zp2 = infer_irwe(res, g2.graph, ki, seen_nodes=np.zeros(0, np.int64))
         awd2 = _aw_baseline(g2.graph, kb, ic)
-        for name, (a, b) in {"IRWE-identity": (z_id, zi2), "AW-distribution": (awd, awd2)}.items():
+        pairs = {"IRWE-identity": (z_id, zi2), "AW-distribution": (awd, awd2), **{m: (gdv1[m], gdv2[m]) for m in gdv1}}
+        for name, (a, b) in pairs.items():
             r = role_classification(a, y, b, g2.labels, **ev)
             rows.append({"dataset": f"roles/{fam}", "setting": "inductive (unseen graph)", "method": name,
                          "role_acc": r["acc"], "role_macro_f1": r["macro_f1"]})
@@ -799,7 +816,8 @@ def _cora(cfg, log, inductive: bool = True) -> list[dict]:
     dw = _deepwalk(mg, k3, dc)
     log(f"  DeepWalk trained in {time.perf_counter() - t0:.1f}s")
     awd = _aw_baseline(mg, k4, ic)
-    for name, x in _views(z_id, z_pos, dw, awd).items():
+    gdv = _gdv(mg, cfg, log)
+    for name, x in _views(z_id, z_pos, dw, awd, gdv).items():
         rows.append({"dataset": cc["dataset"], "setting": "transductive", "method": name,
                      "nmi": kmeans_nmi(x, y, seed=cfg["seed"]), "lp_auc": _auc(x, pos, neg)})
     if not inductive:
@@ -817,7 +835,7 @@ def _cora(cfg, log, inductive: bool = True) -> list[dict]:
     touch = is_held[pos[0]] | is_held[pos[1]], is_held[neg[0]] | is_held[neg[1]]
     pos_h, neg_h = pos[:, touch[0]], neg[:, touch[1]]
     log(f"  held-out test pairs: {pos_h.shape[1]} positive, {neg_h.shape[1]} negative")
-    for name, x in _views(zi2, zp2, dw2, awd).items():
+    for name, x in _views(zi2, zp2, dw2, awd, gdv).items():
         rows.append({"dataset": cc["dataset"], "setting": "inductive (held-out nodes)", "method": name,
                      "nmi": kmeans_nmi(x, y, subset=held, seed=cfg["seed"]),
                      "lp_auc": _auc(x, pos_h, neg_h)})
@@ -857,6 +875,12 @@ def _claim(rows) -> dict:
             "claim": float(np.min([role_gap, nmi_gap]))}  # NaN if either part is missing
 
 
+def _methods(rows) -> list[str]:
+    """:data:`METHODS` then any extra baselines (GDVs) in the order they appear."""
+    extra = [m for m in dict.fromkeys(r["method"] for r in rows) if m not in METHODS]
+    return [*METHODS, *extra]
+
+
 def summarize_irwe(rows: list[dict], cfg: dict) -> str:
     """Table: one line per (dataset, setting), one column per method (role accuracy, or
     NMI / LP AUC), then the headline-claim line."""
@@ -875,9 +899,9 @@ def summarize_irwe(rows: list[dict], cfg: dict) -> str:
             [("nmi", "NMI"), ("lp_auc", "LP AUC")]
         for k, label in metrics:
             line = {"dataset": ds, "setting": st, "metric": label}
-            line.update({m: fmt(rs[m].get(k)) if m in rs else "" for m in METHODS})
+            line.update({m: fmt(rs[m].get(k)) if m in rs else "" for m in _methods(rows)})
             table.append(line)
-    out.append(format_table(table, ["dataset", "setting", "metric", *METHODS]))
+    out.append(format_table(table, ["dataset", "setting", "metric", *_methods(rows)]))
     c = _claim(rows)
     out.append(f"\nclaim: IRWE-identity role accuracy - DeepWalk = {c['role_gap_vs_deepwalk']:.3f}; "
                f"IRWE-position NMI - AW-distribution NMI = {c['nmi_gap_vs_identity']:.3f}; "

@@ -3,7 +3,8 @@ of Identity and Position Network Embedding", TMLR 2024): structural-role classif
 automorphism-labelled role graphs (GraphWave's cycle with houses; a cycle with houses, stars and
 cliques), transductive and on an unseen graph of the same family; Cora k-means NMI and
 link-prediction AUC, transductive and on held-out nodes. Methods: IRWE-identity, IRWE-position,
-IRWE-both, DeepWalk (pure position) and the per-node anonymous-walk distribution (pure identity).
+IRWE-both, DeepWalk (pure position), the per-node anonymous-walk distribution (pure identity) and
+the graphlet degree vectors over 2-4 and 2-5 node graphlets (15 / 73 orbits; hand-made identity).
 
     python experiments/embeddings/main.py --config=experiments/embeddings/configs/irwe.py \
         --workdir=workdir/embeddings/irwe
@@ -26,5 +27,7 @@ def get_config():
     c.deepwalk = dict(dim=64, walks_per_node=10, walk_length=40, window=5, negatives=5)
     c.roles = dict(families=["houses", "mixed"], scale=2, noise=0.05, train_ratio=0.5, repeats=5,
                    irwe=dict(steps=600))
+    # graphlet degree vectors (jaxgraph.embed.graphlets.orbit_counts), log(1 + count); 5 = 73 orbits
+    c.gdv_sizes = [4, 5]
     c.cora = dict(dataset="cora", val_fraction=0.05, test_fraction=0.1, heldout_fraction=0.1)
     return c
