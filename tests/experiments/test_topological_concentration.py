@@ -65,3 +65,31 @@ def test_mlp_config_uses_the_official_decoder_and_runs():
     r = rows[0]
     assert 0.5 < r["test_auc"] <= 1 and 0 <= r["test_hits@10"] <= r["test_hits@100"] <= 1
     assert all(-1 <= c["pearson"] <= 1 for c in r["corr"].values())
+
+
+def test_official_config_is_the_run_script_protocol_and_minibatches():
+    # configs/official.py: run_small.sh's protocol (MLP decoder, hidden 256, lr 1e-3, minibatches of
+    # 1152 positive pairs, 1000 epochs, reweighting alpha 2); shrunk here to 2 epochs, hidden 16
+    import importlib
+
+    import pytest
+
+    from jaxgraph.linkpred.tc import run_tc
+
+    mod = importlib.import_module("experiments.topological_concentration.configs.official")
+    cfg = mod.get_config()
+    t = cfg.train
+    assert (t["decoder"], t["hidden"], t["learning_rate"], t["batch_size"], t["epochs"]) == ("mlp", 256, 1e-3, 1152, 1000)
+    assert cfg.alpha == 2.0 and cfg.seeds == list(range(10)) and cfg.datasets == ["cora", "citeseer"]
+    pre = mod.get_config("citeseer_gcn")
+    assert pre.datasets == ["citeseer"] and pre.seeds == list(range(5)) and pre.alpha == 0.0
+    assert pre.train == cfg.train
+    with pytest.raises(ValueError, match="preset must be 'full' or 'citeseer_gcn', got 'cora'"):
+        mod.get_config("cora")
+    small = cfg.to_dict()
+    small.update(datasets=["cora"], seeds=[0], atc_dim=16, plot_dir=None)
+    small["train"] = dict(small["train"], hidden=16, epochs=2, eval_every=1, batch_size=1000)
+    rows = run_tc(small, log=lambda *a: None)
+    assert [r["model"] for r in rows] == ["gcn", "gcn_rw"]
+    for r in rows:
+        assert 0 < r["test_auc"] <= 1 and 1 <= r["best_epoch"] <= 2
