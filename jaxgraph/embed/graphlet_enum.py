@@ -32,7 +32,7 @@ induced subgraph on 3, 4 and 5 nodes exactly once, level by level, all in numpy:
 The cost grows with the number of connected 5-node subgraphs, which is large around hubs: a
 graph has at least ``sum_v C(d_v, 4) / 5`` of them (the 5-node stars, each 5-set counted at most
 once per centre). On this 2-core CPU about 5M candidates a second are processed (Cora: 45M
-connected 5-node subgraphs from 95M candidates, 20 s; ORCA takes 0.2 s). The 3.9k-node PPI
+connected 5-node subgraphs from 95M candidates, 21 s; ORCA takes 0.14 s). The 3.9k-node PPI
 network has ``sum_v C(d_v, 4) = 1.6e10``, out of reach here; ``max_candidates`` refuses such
 inputs before the work starts, with a ``ValueError`` that gives the count. ORCA's equation
 system, which does not list the subgraphs, counts PPI in about a minute.
