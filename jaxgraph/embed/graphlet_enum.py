@@ -267,7 +267,12 @@ def enumerate_orbit_counts(graph: Any, max_nodes: int = 5, *, self_loops: str = 
 
     def add(sets_k, codes_k):
         _, orbit = _tables(sets_k.shape[1])
-        counts[:] += np.bincount((sets_k.astype(np.int64) * n_orbits + orbit[codes_k]).ravel(), minlength=n * n_orbits)
+        keys = (sets_k.astype(np.int64) * n_orbits + orbit[codes_k]).ravel()
+        if 8 * keys.size < counts.size:  # few keys on a big graph: skip the full-length bincount
+            uniq, hits = np.unique(keys, return_counts=True)
+            counts[uniq] += hits
+        else:
+            counts[:] += np.bincount(keys, minlength=counts.size)
 
     add(sets, codes)
     for k in range(2, max_nodes):

@@ -42,8 +42,10 @@ What is implemented here (our reading of the paper; the places where we simplifi
 Experiment (:func:`run_irwe`): role classification on automorphism-labelled role graphs
 (:mod:`jaxgraph.embed.role_graphs`) transductively and on an unseen graph of the same family;
 Cora k-means NMI and link-prediction AUC, transductive and for held-out nodes; methods
-IRWE-identity, IRWE-position, IRWE-both, DeepWalk (pure position) and the raw AW distribution
-(pure identity baseline, the feature-based AWE of Ivanov & Burnaev applied per node).
+IRWE-identity, IRWE-position, IRWE-both, DeepWalk (pure position), the raw AW distribution
+(pure identity baseline, the feature-based AWE of Ivanov & Burnaev applied per node) and, with
+config ``gdv_sizes``, graphlet degree vectors over 2-4 / 2-5 nodes (``GDV-15`` / ``GDV-73``,
+``log(1 + count)``; hand-made identity features, computed per graph).
 """
 from __future__ import annotations
 
