@@ -81,10 +81,11 @@ def test_official_config_is_the_run_script_protocol_and_minibatches():
     t = cfg.train
     assert (t["decoder"], t["hidden"], t["learning_rate"], t["batch_size"], t["epochs"]) == ("mlp", 256, 1e-3, 1152, 1000)
     assert cfg.alpha == 2.0 and cfg.seeds == list(range(10)) and cfg.datasets == ["cora", "citeseer"]
-    pre = mod.get_config("citeseer_gcn")
-    assert pre.datasets == ["citeseer"] and pre.seeds == list(range(5)) and pre.alpha == 0.0
-    assert pre.train == cfg.train
-    with pytest.raises(ValueError, match="preset must be 'full' or 'citeseer_gcn', got 'cora'"):
+    for name in ("citeseer", "cora"):
+        pre = mod.get_config(f"{name}_gcn")
+        assert pre.datasets == [name] and pre.seeds == list(range(5)) and pre.alpha == 0.0
+        assert pre.train == cfg.train
+    with pytest.raises(ValueError, match="preset must be 'full', 'citeseer_gcn' or 'cora_gcn', got 'cora'"):
         mod.get_config("cora")
     small = cfg.to_dict()
     small.update(datasets=["cora"], seeds=[0], atc_dim=16, plot_dir=None)

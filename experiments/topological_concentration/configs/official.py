@@ -6,20 +6,20 @@ with the default config (every epoch from epoch 1). It checks whether the budget
 the default (and of ``mlp.py``: lr 0.01, full batch, 250 epochs) change which topology feature
 tracks per-node performance. Measured cost: 6.4 min per CiteSeer model on the 2-core CPU
 (3,000 gradient steps of a full-graph GCN at hidden 256), so the 40 models of the full run take
-about 4 h. Preset ``citeseer_gcn`` (``--config=.../official.py:citeseer_gcn``): CiteSeer, seeds
-0-4, no reweighting run (32 min).
+about 4 h. Presets ``citeseer_gcn`` and ``cora_gcn`` (``--config=.../official.py:citeseer_gcn``):
+one dataset, seeds 0-4, no reweighting run (CiteSeer: 41 min on the shared CPU).
 """
 from experiments.topological_concentration.configs import default
 
 
 def get_config(preset: str = "full"):
-    if preset not in ("full", "citeseer_gcn"):
-        raise ValueError(f"preset must be 'full' or 'citeseer_gcn', got {preset!r}")
+    if preset not in ("full", "citeseer_gcn", "cora_gcn"):
+        raise ValueError(f"preset must be 'full', 'citeseer_gcn' or 'cora_gcn', got {preset!r}")
     c = default.get_config()
     c.train = dict(c.train, hidden=256, decoder="mlp", learning_rate=1e-3, batch_size=1152, epochs=1000)
     c.alpha = 2.0
-    if preset == "citeseer_gcn":
-        c.datasets = ["citeseer"]
+    if preset != "full":
+        c.datasets = [preset.split("_")[0]]
         c.seeds = list(range(5))
         c.alpha = 0.0
     return c
