@@ -33,14 +33,7 @@ _OUT = flags.DEFINE_string("out", None, "Write the rows as a JSON list here.")
 
 
 def _graph(name):
-    import networkx as nx
-    import scipy.sparse as sp
-
     from jaxgraph import data
-
-    if name == "karate":
-        g = nx.karate_club_graph()
-        return sp.csr_matrix(nx.to_scipy_sparse_array(g, nodelist=range(g.number_of_nodes())))
     from jaxgraph.embed.graphlets import adjacency_matrix
 
     return adjacency_matrix(data.load(name).graph, self_loops="drop")

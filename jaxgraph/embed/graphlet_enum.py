@@ -120,7 +120,7 @@ def _tables(k: int) -> tuple[np.ndarray, np.ndarray]:
     for edges, orbs in GRAPHLET_TEMPLATES:
         if len(orbs) != k:
             continue
-        free = [v for v in range(k) if k == 2 or _connected(k, edges, drop=v)]
+        free = [v for v in range(k) if _connected(k, edges, drop=v)]
         for perm in itertools.permutations(range(k)):  # template node v sits at position perm[v]
             code = sum(1 << _bit(perm[a], perm[b]) for a, b in edges)
             orbit[code, list(perm)] = orbs
