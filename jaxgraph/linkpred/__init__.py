@@ -4,6 +4,7 @@ from jaxgraph.linkpred.metrics import edge_features, hits_at_k, link_ap, link_au
 from jaxgraph.linkpred.split import LinkSplit, link_split, sample_negatives, undirected_pairs
 from jaxgraph.linkpred.tc import (
     GCNLinkPredictor,
+    SparseFeatures,
     approximate_topological_concentration,
     correlations,
     dot_topological_concentration,

@@ -16,7 +16,9 @@ def get_config(preset: str = "full"):
     if preset not in ("full", "citeseer_gcn", "cora_gcn"):
         raise ValueError(f"preset must be 'full', 'citeseer_gcn' or 'cora_gcn', got {preset!r}")
     c = default.get_config()
-    c.train = dict(c.train, hidden=256, decoder="mlp", learning_rate=1e-3, batch_size=1152, epochs=1000)
+    # sparse_features: CSR products for X W and Â H (same model, ~3x faster on the CPU)
+    c.train = dict(c.train, hidden=256, decoder="mlp", learning_rate=1e-3, batch_size=1152, epochs=1000,
+                   sparse_features=True)
     c.alpha = 2.0
     if preset != "full":
         c.datasets = [preset.split("_")[0]]
