@@ -952,7 +952,9 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
     ``atc_dim``, ``metric`` (the per-node metric correlated, e.g. ``"ndcg@10"``), ``ks``,
     ``low_quantile`` (low-TC group = nodes below this TC^Train quantile), ``bins``, ``train``
     (kwargs of :func:`train_link_predictor`), ``alpha`` (reweighting; 0 skips the run),
-    ``reweight`` (extra kwargs for it), ``data_root``, ``plot_dir`` (optional png output).
+    ``reweight`` (extra kwargs for it), ``reweight_by_dataset`` (``{dataset: kwargs}`` over
+    ``reweight``, e.g. the official CiteSeer warm-up), ``data_root``, ``plot_dir`` (optional png
+    output).
 
     Returns:
       rows ``{"dataset", "seed", "model", "test_hits@K", "test_auc", "val_hits", "best_epoch",
@@ -982,6 +984,7 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
                 tk = dict(cfg.get("train", {}))
                 if alpha > 0:
                     tk.update(cfg.get("reweight", {}))
+                    tk.update(cfg.get("reweight_by_dataset", {}).get(name, {}))
                 log(f"[{name} seed {seed}] {model_name} (alpha={alpha})")
                 t_model = time.time()
                 trained = train_link_predictor(split, x, alpha=alpha, seed=seed, log=log, **tk)

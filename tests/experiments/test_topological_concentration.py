@@ -81,6 +81,9 @@ def test_official_config_is_the_run_script_protocol_and_minibatches():
     t = cfg.train
     assert (t["decoder"], t["hidden"], t["learning_rate"], t["batch_size"], t["epochs"]) == ("mlp", 256, 1e-3, 1152, 1000)
     assert cfg.alpha == 2.0 and cfg.seeds == list(range(10)) and cfg.datasets == ["cora", "citeseer"]
+    assert t["sparse_features"] is True
+    # run_small.sh: Cora GCN-aug --warm_up=1, Citeseer --warm_up=5
+    assert cfg.reweight.warm_up == 1 and cfg.reweight_by_dataset.to_dict() == {"citeseer": {"warm_up": 5}}
     for name in ("citeseer", "cora"):
         pre = mod.get_config(f"{name}_gcn")
         assert pre.datasets == [name] and pre.seeds == list(range(5)) and pre.alpha == 0.0
@@ -94,3 +97,7 @@ def test_official_config_is_the_run_script_protocol_and_minibatches():
     assert [r["model"] for r in rows] == ["gcn", "gcn_rw"]
     for r in rows:
         assert 0 < r["test_auc"] <= 1 and 1 <= r["best_epoch"] <= 2
+    assert rows[0]["test_auc"] != rows[1]["test_auc"]  # reweighted from epoch 1 on Cora
+    # a per-dataset warm-up past the last epoch: the reweighted run never reweights
+    late = run_tc(dict(small, reweight_by_dataset={"cora": {"warm_up": 3}}), log=lambda *a: None)
+    assert late[0]["test_auc"] == rows[0]["test_auc"] and late[1]["test_auc"] == late[0]["test_auc"]
