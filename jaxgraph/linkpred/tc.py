@@ -91,6 +91,8 @@ __all__ = [
     "GCNLinkPredictor",
     "SparseFeatures",
     "csr_propagate",
+    "link_predictor_optimizer",
+    "make_train_step",
     "train_link_predictor",
     "evaluate_per_node",
     "run_tc",
@@ -714,6 +716,33 @@ def _bce(pos, neg):
     return 0.5 * (jnp.mean(jax.nn.softplus(-pos)) + jnp.mean(jax.nn.softplus(neg)))
 
 
+def link_predictor_optimizer(learning_rate: float):
+    """Adam with global-norm gradient clipping 1.0, as the official code."""
+    return optax.chain(optax.clip_by_global_norm(1.0), optax.adam(learning_rate))
+
+
+def make_train_step(model: GCNLinkPredictor, tx, x, senders, receivers):
+    """The jitted gradient step of :func:`train_link_predictor`:
+    ``step(params, opt_state, weight, pos [2, B], neg [2, B], dropout_key) -> (params, opt_state,
+    loss)``, BCE of the positive against the negative pairs' logits (weights are an argument, so
+    the reweighted graph reuses the compiled step)."""
+
+    @jax.jit
+    def step(params, opt_state, weight, pos, neg, dkey):
+        def loss_fn(p):
+            h = model.apply(p, x, senders, receivers, weight, False, method=GCNLinkPredictor.encode,
+                            rngs={"dropout": dkey})
+            ps = model.apply(p, h[pos[0]], h[pos[1]], method=GCNLinkPredictor.decode)
+            ns = model.apply(p, h[neg[0]], h[neg[1]], method=GCNLinkPredictor.decode)
+            return _bce(ps, ns)
+
+        loss, grads = jax.value_and_grad(loss_fn)(params)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    return step
+
+
 def train_link_predictor(split, x, *, hidden: int = 128, num_layers: int = 2, decoder: str = "dot",
                          dropout: float = 0.0, learning_rate: float = 0.01, epochs: int = 200,
                          batch_size: int | None = None, eval_every: int = 5, hits_k: int = 100,
@@ -767,20 +796,9 @@ def train_link_predictor(split, x, *, hidden: int = 128, num_layers: int = 2, de
     key = jax.random.PRNGKey(seed)
     key, init_key = jax.random.split(key)
     params = init_module(model, init_key, xj, s0, r0, w0, jnp.asarray(train_pos[:, :2], jnp.int32))
-    tx = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(learning_rate))
+    tx = link_predictor_optimizer(learning_rate)
     opt_state = tx.init(params)
-
-    @jax.jit
-    def step(params, opt_state, weight, pos, neg, dkey):
-        def loss_fn(p):
-            h = model.apply(p, xj, s0, r0, weight, False, method=GCNLinkPredictor.encode, rngs={"dropout": dkey})
-            ps = model.apply(p, h[pos[0]], h[pos[1]], method=GCNLinkPredictor.decode)
-            ns = model.apply(p, h[neg[0]], h[neg[1]], method=GCNLinkPredictor.decode)
-            return _bce(ps, ns)
-
-        loss, grads = jax.value_and_grad(loss_fn)(params)
-        updates, opt_state = tx.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss
+    step = make_train_step(model, tx, xj, s0, r0)
 
     @jax.jit
     def embed(params, weight):

@@ -91,3 +91,20 @@ def test_kernel_benchmarks_smoke(tmp_path):
             assert r["fwd_ms"] > 0 and r["fwdbwd_ms"] > 0
             errs = [r[k] for k in ("rel_err_out", "rel_err_dx", "rel_err_dw", "rel_err_grads") if k in r]
             assert errs and max(errs) < 1e-5, r
+
+
+def test_tc_link_predictor_benchmark_smoke(tmp_path):
+    # dense and CSR JAX steps on Cora (PyG rows only with --pyg_python); the script itself stops
+    # when the two do not compute the same initial loss, embeddings and logits
+    out = tmp_path / "tc.json"
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "experiments/benchmarks/tc_link_predictor.py"), "--datasets=cora", "--hidden=16",
+         "--batch=64", "--repeats=2", f"--out={out}"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    rows = json.load(open(out))
+    assert [r["impl"] for r in rows] == ["jax_dense", "jax_csr"]
+    assert all(r["nodes"] == 2708 and r["features"] == 1433 and r["batch"] == 64 and r["step_ms"] > 0 for r in rows)
+    assert 0 < rows[0]["feature_nnz"] < 2708 * 1433 and abs(rows[0]["loss0"] - rows[1]["loss0"]) < 1e-5
+    assert "dense / csr" in res.stdout
