@@ -88,8 +88,10 @@ def test_official_config_is_the_run_script_protocol_and_minibatches():
         pre = mod.get_config(f"{name}_gcn")
         assert pre.datasets == [name] and pre.seeds == list(range(5)) and pre.alpha == 0.0
         assert pre.train == cfg.train
-    with pytest.raises(ValueError, match="preset must be 'full', 'citeseer_gcn' or 'cora_gcn', got 'cora'"):
-        mod.get_config("cora")
+        one = mod.get_config(name)
+        assert one.datasets == [name] and one.seeds == cfg.seeds and one.alpha == 2.0 and one.train == cfg.train
+    with pytest.raises(ValueError, match="preset must be 'full', 'cora', 'citeseer', 'citeseer_gcn' or 'cora_gcn', got 'pubmed'"):
+        mod.get_config("pubmed")
     small = cfg.to_dict()
     small.update(datasets=["cora"], seeds=[0], atc_dim=16, plot_dir=None)
     small["train"] = dict(small["train"], hidden=16, epochs=2, eval_every=1, batch_size=1000)

@@ -14,15 +14,17 @@ from experiments.topological_concentration.configs import default
 
 
 def get_config(preset: str = "full"):
-    if preset not in ("full", "citeseer_gcn", "cora_gcn"):
-        raise ValueError(f"preset must be 'full', 'citeseer_gcn' or 'cora_gcn', got {preset!r}")
+    if preset not in ("full", "cora", "citeseer", "citeseer_gcn", "cora_gcn"):
+        raise ValueError(f"preset must be 'full', 'cora', 'citeseer', 'citeseer_gcn' or 'cora_gcn', got {preset!r}")
     c = default.get_config()
     # sparse_features: CSR products for X W and Â H (same model, ~3x faster on the CPU)
     c.train = dict(c.train, hidden=256, decoder="mlp", learning_rate=1e-3, batch_size=1152, epochs=1000,
                    sparse_features=True)
     c.alpha = 2.0
     c.reweight_by_dataset = {"citeseer": {"warm_up": 5}}  # run_small.sh: Citeseer GCN-aug --warm_up=5
-    if preset != "full":
+    if preset in ("cora", "citeseer"):  # the full run of one dataset (two can run side by side)
+        c.datasets = [preset]
+    elif preset != "full":
         c.datasets = [preset.split("_")[0]]
         c.seeds = list(range(5))
         c.alpha = 0.0
