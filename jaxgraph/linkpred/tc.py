@@ -552,9 +552,9 @@ class SparseFeatures:
 
     The GCN's first layer then computes ``X W`` with JAX's CSR sparse-dense product
     (:class:`jax.experimental.sparse.BCSR`) and its gradient ``X^T G`` with a second one, instead
-    of two dense ``[N, F] × [F, hidden]`` products. On CiteSeer (3,703 bag-of-words features,
-    about 32 nonzeros per node, hidden 256) the pair costs 11 ms instead of 89 ms on 2 CPU cores.
-    Build with :meth:`from_dense`.
+    of two dense ``[N, F] × [F, hidden]`` products: bag-of-words features such as CiteSeer's
+    (3,703 columns, about 32 nonzeros per row) are mostly zeros. Timings:
+    ``experiments/benchmarks/tc_link_predictor.py``. Build with :meth:`from_dense`.
     """
 
     data: jax.Array
@@ -619,10 +619,15 @@ def _csr_by(rows, cols, n_rows: int):
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(3,))
 def csr_propagate(h, senders, receivers, n: int, weight):
-    """``out[i] = sum_{e: receivers[e] = i} weight[e] h[senders[e]]`` (``ops.propagate``) as a CSR
-    sparse-dense product, with the transposed product in the backward pass. On the CPU this
-    replaces XLA's serial scatter-add (CiteSeer, hidden 256: 5.5 ms per propagation with
-    ``ops.propagate``). Differentiable in ``h`` and ``weight``."""
+    """``out[i] = sum_{e: receivers[e] = i} weight[e] h[senders[e]]`` (``ops.propagate``) for
+    ``h`` ``[N_src, F]``, as a CSR sparse-dense product, with the transposed product in the
+    backward pass instead of a gather and a scatter-add. Differentiable in ``h`` and ``weight``.
+
+    Raises:
+      ValueError: ``h`` is not 2-D.
+    """
+    if h.ndim != 2:
+        raise ValueError(f"h must be [N_src, F], got shape {h.shape}")
     order, cols, indptr = _csr_by(receivers, senders, n)
     return _csr_product(weight[order], cols, indptr, (n, h.shape[0]), h)
 
@@ -636,7 +641,7 @@ def _csr_propagate_bwd(n, res, g):
     senders, receivers = jnp.asarray(senders), jnp.asarray(receivers)
     order, cols, indptr = _csr_by(senders, receivers, h.shape[0])
     g_h = _csr_product(weight[order], cols, indptr, (h.shape[0], n), g)
-    g_w = jnp.sum(g[receivers] * h[senders], axis=tuple(range(1, h.ndim)))
+    g_w = jnp.sum(g[receivers] * h[senders], axis=1)
     return g_h, None, None, g_w
 
 
@@ -762,8 +767,8 @@ def train_link_predictor(split, x, *, hidden: int = 128, num_layers: int = 2, de
       batch_size: positive pairs per gradient step (default: all, one step per epoch).
       sparse_features: give the model ``x``'s nonzeros only (:class:`SparseFeatures`): the same
         model with CSR sparse-dense products for ``X W``, ``Â H`` and their gradients instead of
-        dense products and scatter-adds (CiteSeer, official protocol: about 4× faster per model
-        on 2 CPU cores). Results agree with the dense path up to float summation order.
+        dense products and scatter-adds (timings: ``experiments/benchmarks/tc_link_predictor.py``).
+        Results agree with the dense path up to float summation order.
 
     Returns:
       ``{"params", "model", "senders", "receivers", "weight" (best epoch's), "best_epoch",

@@ -481,3 +481,5 @@ def test_sparse_features_path_equals_dense_in_value_and_gradient():
     np.testing.assert_allclose(np.asarray(b["weight"]), np.asarray(a["weight"]), rtol=1e-4, atol=1e-6)
     with pytest.raises(ValueError, match="NaN"):
         tc.train_link_predictor(split, np.full((40, 12), np.nan, np.float32), epochs=1)
+    with pytest.raises(ValueError, match=r"h must be \[N_src, F\]"):
+        tc.csr_propagate(jnp.zeros((n, 2, 2)), s, r, n, wj)

@@ -2,13 +2,15 @@
 ``MLP(h_u ⊙ h_v)`` decoder on a 2-layer GCN with hidden 256, Adam lr 1e-3, minibatches of 1,152
 positive training pairs, 1,000 epochs, model selection on validation Hits@100 every 5 epochs,
 and the reweighted run with alpha = 2, updated every epoch from epoch 1 on Cora and from epoch 5
-on CiteSeer (``--warm_up``). The first layer's ``X W`` and every propagation run as CSR
-sparse-dense products (``sparse_features``: the same model, about 3× faster on the CPU). It checks whether the budget departures of
-the default (and of ``mlp.py``: lr 0.01, full batch, 250 epochs) change which topology feature
-tracks per-node performance. Measured cost: 6.4 min per CiteSeer model on the 2-core CPU
-(3,000 gradient steps of a full-graph GCN at hidden 256), so the 40 models of the full run take
-about 4 h. Presets ``citeseer_gcn`` and ``cora_gcn`` (``--config=.../official.py:citeseer_gcn``):
-one dataset, seeds 0-4, no reweighting run (CiteSeer: 41 min on the shared CPU).
+on CiteSeer (``--warm_up``). It checks whether the budget departures of the default (and of
+``mlp.py``: lr 0.01, full batch, 250 epochs) change which topology feature tracks per-node
+performance.
+
+The first layer's ``X W`` and every propagation run as CSR sparse-dense products
+(``sparse_features``; the same model, see ``experiments/benchmarks/tc_link_predictor.py``).
+Presets (``--config=.../official.py:citeseer``): ``cora`` / ``citeseer``, the full 10-seed run of
+one dataset, so that the two can run side by side; ``cora_gcn`` / ``citeseer_gcn``, seeds 0-4 and
+no reweighting run. Measured costs are in the TC README.
 """
 from experiments.topological_concentration.configs import default
 
@@ -17,7 +19,7 @@ def get_config(preset: str = "full"):
     if preset not in ("full", "cora", "citeseer", "citeseer_gcn", "cora_gcn"):
         raise ValueError(f"preset must be 'full', 'cora', 'citeseer', 'citeseer_gcn' or 'cora_gcn', got {preset!r}")
     c = default.get_config()
-    # sparse_features: CSR products for X W and Â H (same model, ~3x faster on the CPU)
+    # sparse_features: CSR products for X W and Â H (the same model, faster on the CPU)
     c.train = dict(c.train, hidden=256, decoder="mlp", learning_rate=1e-3, batch_size=1152, epochs=1000,
                    sparse_features=True)
     c.alpha = 2.0
