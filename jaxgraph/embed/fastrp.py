@@ -176,15 +176,11 @@ def transition_matvec(x, senders, receivers, num_nodes: int, edge_coef, *, block
 
 def csr_transition(senders, receivers, num_nodes: int, edge_coef):
     """``A`` as a :class:`jax.experimental.sparse.BCSR` matrix, ``A[u, v] = sum_{e: u -> v}
-    edge_coef[e]`` (jit-able: the edges are sorted by sender inside the trace). ``A @ x`` runs
-    JAX's CSR sparse-dense kernel (``cpu_csr_sparse_dense`` on CPU, cuSPARSE on GPU)."""
-    from jax.experimental import sparse as jsparse
+    edge_coef[e]`` (:func:`jaxgraph.ops.csr_from_edges`; jit-able). ``A @ x`` runs JAX's CSR
+    sparse-dense kernel (``cpu_csr_sparse_dense`` on CPU, cuSPARSE on GPU)."""
+    from jaxgraph.ops import csr_from_edges
 
-    order = jnp.argsort(senders, stable=True)
-    counts = segment_sum(jnp.ones(senders.shape, jnp.int32), senders, num_nodes)
-    indptr = jnp.concatenate([jnp.zeros((1,), jnp.int32), jnp.cumsum(counts).astype(jnp.int32)])
-    return jsparse.BCSR((edge_coef[order], receivers[order].astype(jnp.int32), indptr),
-                        shape=(num_nodes, num_nodes))
+    return csr_from_edges(senders, receivers, edge_coef, (num_nodes, num_nodes))
 
 
 def _check_weights(weights) -> tuple[float, ...]:

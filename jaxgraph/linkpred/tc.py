@@ -608,15 +608,6 @@ def _csr_matmul_bwd(shape, res, g):
 _csr_matmul.defvjp(_csr_matmul_fwd, _csr_matmul_bwd)
 
 
-def _csr_by(rows, cols, n_rows: int):
-    """Edge order, column indices and row pointer of the CSR matrix with entries at (rows, cols)."""
-    rows, cols = jnp.asarray(rows), jnp.asarray(cols)
-    order = jnp.argsort(rows, stable=True)
-    counts = jnp.zeros((n_rows,), jnp.int32).at[rows].add(1)
-    indptr = jnp.concatenate([jnp.zeros((1,), jnp.int32), jnp.cumsum(counts).astype(jnp.int32)])
-    return order, cols[order].astype(jnp.int32), indptr
-
-
 @functools.partial(jax.custom_vjp, nondiff_argnums=(3,))
 def csr_propagate(h, senders, receivers, n: int, weight):
     """``out[i] = sum_{e: receivers[e] = i} weight[e] h[senders[e]]`` (``ops.propagate``) for
@@ -628,8 +619,7 @@ def csr_propagate(h, senders, receivers, n: int, weight):
     """
     if h.ndim != 2:
         raise ValueError(f"h must be [N_src, F], got shape {h.shape}")
-    order, cols, indptr = _csr_by(receivers, senders, n)
-    return _csr_product(weight[order], cols, indptr, (n, h.shape[0]), h)
+    return ops.csr_from_edges(receivers, senders, weight, (n, h.shape[0])) @ h
 
 
 def _csr_propagate_fwd(h, senders, receivers, n, weight):
@@ -639,8 +629,7 @@ def _csr_propagate_fwd(h, senders, receivers, n, weight):
 def _csr_propagate_bwd(n, res, g):
     h, senders, receivers, weight = res
     senders, receivers = jnp.asarray(senders), jnp.asarray(receivers)
-    order, cols, indptr = _csr_by(senders, receivers, h.shape[0])
-    g_h = _csr_product(weight[order], cols, indptr, (h.shape[0], n), g)
+    g_h = ops.csr_from_edges(senders, receivers, weight, (h.shape[0], n)) @ g
     g_w = jnp.sum(g[receivers] * h[senders], axis=1)
     return g_h, None, None, g_w
 

@@ -3,6 +3,7 @@
 These are the functions Pallas kernels (``kernels/``) replace when one applies.
 """
 from jaxgraph.ops.propagation import (
+    csr_from_edges,
     degree,
     edge_softmax,
     gather_scatter,

@@ -27,6 +27,7 @@ __all__ = [
     "propagate_k",
     "edge_softmax",
     "laplacian_matvec",
+    "csr_from_edges",
 ]
 
 _REDUCERS = {
@@ -205,3 +206,16 @@ def laplacian_matvec(x, senders, receivers, n: int, normalized: bool = True, edg
     deg = degree(receivers, n, edge_weight, edge_mask, x.dtype)
     ax = gather_scatter(x, senders, receivers, n, edge_weight, "sum", edge_mask)
     return deg.reshape((n,) + (1,) * (x.ndim - 1)) * x - ax
+
+
+def csr_from_edges(rows, cols, values, shape: tuple[int, int]):
+    """The :class:`jax.experimental.sparse.BCSR` matrix ``M[rows[e], cols[e]] += values[e]``
+    (jit-able: the entries are sorted by row inside the trace). ``M @ x`` runs JAX's CSR
+    sparse-dense kernel (``cpu_csr_sparse_dense`` on CPU, cuSPARSE on GPU)."""
+    from jax.experimental import sparse as jsparse
+
+    rows, cols = jnp.asarray(rows), jnp.asarray(cols)
+    order = jnp.argsort(rows, stable=True)
+    counts = segment_sum(jnp.ones(rows.shape, jnp.int32), rows, shape[0])
+    indptr = jnp.concatenate([jnp.zeros((1,), jnp.int32), jnp.cumsum(counts).astype(jnp.int32)])
+    return jsparse.BCSR((jnp.asarray(values)[order], cols[order].astype(jnp.int32), indptr), shape=shape)
