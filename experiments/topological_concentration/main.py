@@ -9,7 +9,8 @@ ICLR 2024; issue 10).
 Per dataset (Cora, CiteSeer) and seed: a 70/10/20 link split, exact TC^Train / TC^Test, ATC,
 degree and subgraph density of every node, a GCN link predictor with and without topological
 reweighting, per-node ranking metrics and their correlations with the topology. Writes
-``results.json``, ``results.md`` and ``tc_vs_degree.png`` to the workdir. The logic lives in
+``results.json``, ``results.md``, ``tc_vs_degree.png`` and ``per_node/*.npz`` (per-node metrics
+and topology of every model) to the workdir. The logic lives in
 :mod:`jaxgraph.linkpred.tc`.
 """
 import os
@@ -24,8 +25,10 @@ from jaxgraph.train.cli import run_rows_experiment  # noqa: E402
 
 
 def _run(cfg, log=print):
-    # the png goes next to results.json
-    return run_tc({**cfg, "plot_dir": cfg.get("plot_dir") or flags.FLAGS.workdir}, log=log)
+    # the png and the per-node arrays go next to results.json
+    workdir = flags.FLAGS.workdir
+    return run_tc({**cfg, "plot_dir": cfg.get("plot_dir") or workdir,
+                   "per_node_dir": cfg.get("per_node_dir") or os.path.join(workdir, "per_node")}, log=log)
 
 
 if __name__ == "__main__":

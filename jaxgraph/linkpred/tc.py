@@ -21,7 +21,10 @@ k-th level of node ``i``'s computation tree (``W_i^k(v)`` = number of length-k w
 ``Nq`` = the training neighbours gives TC^Train, the held-out (test) neighbours TC^Test (both
 trees still built on the training graph; TC^Test is an analysis quantity that needs the test
 edges). ``b`` (beta) decays longer hops; default ``1 / mean degree`` as in the official code.
-With K=1, TC^Train_i = 2 T_i / (d_i (d_i - 1)) is the local clustering coefficient.
+With K=1, TC^Train_i = 2 T_i / (d_i (d_i - 1)) is the local clustering coefficient. The official
+``cal_tc`` reports TC^Train only for nodes of training degree > 1 (0 elsewhere): for a leaf i
+with neighbour j and K >= 2, i's tree lies inside j's and the formula gives a value near 1
+whatever i's links. ``min_degree=2`` applies that rule; the experiment uses it.
 
 Exact TC is computed with sparse matrix algebra: with ``P = sum_k b^(k-1) A^k`` and
 ``Q = sum_k b^(k-1) [A^k > 0]`` the numerator of I(i, j) is the row dot product ``P_i · Q_j`` and
@@ -98,6 +101,8 @@ __all__ = [
     "run_tc",
     "summarize_tc",
     "quick_claim",
+    "paired_feature_rows",
+    "per_node_rows",
     "PAPER",
 ]
 
@@ -130,6 +135,18 @@ def _k(k) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an int >= 1, got {k!r}")
     return int(k)
+
+
+def _min_degree(min_degree) -> int:
+    if isinstance(min_degree, bool) or not isinstance(min_degree, (int, np.integer)) or min_degree < 0:
+        raise ValueError(f"min_degree must be an int >= 0, got {min_degree!r}")
+    return int(min_degree)
+
+
+def _drop_low_degree(out: np.ndarray, adj: sp.csr_matrix, min_degree: int, undefined: float) -> np.ndarray:
+    """``out`` with ``undefined`` at the nodes of message-graph degree below ``min_degree``."""
+    out[np.diff(adj.indptr) < min_degree] = undefined
+    return out
 
 
 def message_adjacency(num_nodes: int, message_edges) -> sp.csr_matrix:
@@ -265,7 +282,8 @@ def _check_normalize(normalize) -> None:
 
 
 def topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
-                              beta: float | None = None, undefined: float = np.nan) -> np.ndarray:
+                              beta: float | None = None, undefined: float = np.nan,
+                              min_degree: int = 1) -> np.ndarray:
     """Exact topological concentration ``TC_i = mean_{j in Nq(i)} I(i, j)`` (module docstring).
 
     Args:
@@ -277,6 +295,11 @@ def topological_concentration(num_nodes: int, message_edges, query_edges=None, *
       beta: hop decay ``b`` > 0; default ``1 / mean degree`` of the message graph.
       undefined: value for nodes without query neighbours or with an empty tree
         (0/0); the official code uses 0.
+      min_degree: nodes with fewer message (training) neighbours are ``undefined`` too. The
+        formula is defined for a leaf (degree 1), but the official ``cal_tc`` computes TC^Train
+        only for training degree > 1 (``min_degree=2``) and TC^Val / TC^Test for degree > 0
+        (``min_degree=1``, the default here). A leaf's depth-2 tree lies inside its neighbour's,
+        so with K >= 2 its TC^Train is close to 1 whatever its links.
 
     Returns:
       float64 ``[N]``, in ``[0, 1]`` where defined.
@@ -285,18 +308,21 @@ def topological_concentration(num_nodes: int, message_edges, query_edges=None, *
       ValueError: bad ``num_nodes``/``k``/``beta``, malformed or out-of-range edges, a self pair
         in ``query_edges``.
     """
+    min_degree = _min_degree(min_degree)
     setup = _tc_setup(num_nodes, message_edges, query_edges, k, beta)
     if setup is None:
         return np.full(_num_nodes(num_nodes), undefined, dtype=np.float64)
     n, adj, rows, cols, (p, q, s, bsum) = setup
     num = np.asarray(p[rows].multiply(q[cols]).sum(axis=1)).ravel()
     is_neighbour = np.asarray(adj[rows, cols]).ravel() > 0
-    return _pair_mean(n, rows, num, bsum * s[rows] - is_neighbour, 1e-12, undefined)
+    out = _pair_mean(n, rows, num, bsum * s[rows] - is_neighbour, 1e-12, undefined)
+    return _drop_low_degree(out, adj, min_degree, undefined)
 
 
 def dot_topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
                                   beta: float | None = None, undefined: float = np.nan,
-                                  normalize: str = "product", operator: str = "adjacency") -> np.ndarray:
+                                  normalize: str = "product", operator: str = "adjacency",
+                                  min_degree: int = 1) -> np.ndarray:
     """Product-normalised TC, the quantity ATC estimates without bias:
 
         TC^dot_i = mean_{j in Nq(i)} sum_{k1,k2} b^(k1+k2-2) <W_i^k1, W_j^k2>
@@ -313,23 +339,26 @@ def dot_topological_concentration(num_nodes: int, message_edges, query_edges=Non
     ``s_i = sum_k b^(k-1)`` for every non-isolated node, so the product normalisation is a plain
     inner product of walk distributions.
 
-    Args/Returns/Raises: as :func:`topological_concentration`; ``normalize`` not one of
+    Args/Returns/Raises: as :func:`topological_concentration` (``min_degree`` too); ``normalize`` not one of
     ``"product"``, ``"cosine"`` or ``operator`` not one of :data:`OPERATORS` raises ``ValueError``.
     """
     _check_normalize(normalize)
+    min_degree = _min_degree(min_degree)
     setup = _tc_setup(num_nodes, message_edges, query_edges, k, beta, operator)
     if setup is None:
         return np.full(_num_nodes(num_nodes), undefined, dtype=np.float64)
-    n, _, rows, cols, (p, _, s, _) = setup
+    n, adj, rows, cols, (p, _, s, _) = setup
     num = np.asarray(p[rows].multiply(p[cols]).sum(axis=1)).ravel()
     scale = s if normalize == "product" else np.sqrt(np.asarray(p.multiply(p).sum(axis=1)).ravel())
-    return _pair_mean(n, rows, num, scale[rows] * scale[cols], 0.0, undefined)
+    out = _pair_mean(n, rows, num, scale[rows] * scale[cols], 0.0, undefined)
+    return _drop_low_degree(out, adj, min_degree, undefined)
 
 
 def approximate_topological_concentration(num_nodes: int, message_edges, query_edges=None, *, k: int = 1,
                                           beta: float | None = None, dim: int = 256, key=None,
                                           init=None, undefined: float = np.nan,
-                                          normalize: str = "product", operator: str = "adjacency") -> np.ndarray:
+                                          normalize: str = "product", operator: str = "adjacency",
+                                          min_degree: int = 1) -> np.ndarray:
     """Approximated TC (ATC) from propagated embeddings (module docstring).
 
     ``R = sum_k b^(k-1) A^k R^0`` by K gather–scatter propagations (:func:`jaxgraph.ops.propagate`),
@@ -337,7 +366,8 @@ def approximate_topological_concentration(num_nodes: int, message_edges, query_e
     ``O(N d)``: no K-hop neighbourhood is ever materialised.
 
     Args:
-      num_nodes, message_edges, query_edges, k, beta, undefined: as :func:`topological_concentration`.
+      num_nodes, message_edges, query_edges, k, beta, undefined, min_degree: as
+        :func:`topological_concentration`.
       dim: d, the embedding width (ignored when ``init`` is given).
       key: ``jax.random`` key for ``R^0 ~ N(0, 1/d)`` (default ``PRNGKey(0)``).
       init: optional ``[N, d]`` initial embeddings instead of random ones (e.g. learned ones; then
@@ -359,6 +389,7 @@ def approximate_topological_concentration(num_nodes: int, message_edges, query_e
     """
     _check_normalize(normalize)
     _check_operator(operator)
+    min_degree = _min_degree(min_degree)
     n = _num_nodes(num_nodes)
     k = _k(k)
     adj = message_adjacency(n, message_edges)
@@ -393,7 +424,7 @@ def approximate_topological_concentration(num_nodes: int, message_edges, query_e
     valid = den > 0
     ratio = np.zeros_like(num)
     ratio[valid] = num[valid] / den[valid]
-    return _mean_by_node(n, rows, ratio, valid, undefined)
+    return _drop_low_degree(_mean_by_node(n, rows, ratio, valid, undefined), adj, min_degree, undefined)
 
 
 def local_clustering(num_nodes: int, message_edges, undefined: float = 0.0) -> np.ndarray:
@@ -902,7 +933,8 @@ PAPER = {
 ATC_VARIANTS = {"atc_rw": ("transition", "product"), "atc_rw_cos": ("transition", "cosine"),
                 "atc_sym": ("symmetric", "product"), "atc_sym_cos": ("symmetric", "cosine")}
 
-_FEATURES = ("degree", "density", "tc_train", "tc_test", "tc_dot", "atc", "tc_cos", "atc_cos", *ATC_VARIANTS)
+_FEATURES = ("degree", "density", "tc_train", "tc_train_leaves", "tc_test", "tc_dot", "atc", "tc_cos", "atc_cos",
+             *ATC_VARIANTS)
 
 
 def _load_graph(name: str, data_root=None):
@@ -924,21 +956,26 @@ def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0
     neighbours), ``tc_cos`` / ``atc_cos`` (the cosine-normalised exact TC^Train and its ATC, same
     random draw) and the :data:`ATC_VARIANTS` (ATC propagated with the random-walk transition
     matrix or the symmetric-normalised adjacency, product or cosine normalised, same draw), each
-    ``[N]``; undefined values are 0 as in the official code. ``with_exact`` adds ``exact_<name>``,
-    the exact target of each variant."""
+    ``[N]``; undefined values are 0 as in the official code. As there (``cal_tc``: ``deg_train >
+    1``), every feature with the training neighbours as query neighbours is 0 for nodes of
+    training degree below 2; ``tc_train_leaves`` is TC^Train with leaves kept (their value is the
+    formula's, close to 1 for K >= 2). ``with_exact`` adds ``exact_<name>``, the exact target of
+    each variant."""
     n = split.num_nodes
     adj = message_adjacency(n, split.message)
+    train = dict(k=k, beta=beta, undefined=0.0, min_degree=2)  # official cal_tc: deg_train > 1
     out = {
         "degree": np.asarray(adj.sum(axis=1)).ravel(),
         "density": local_clustering(n, split.message),
-        "tc_train": topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0),
+        "tc_train": topological_concentration(n, split.message, None, **train),
+        "tc_train_leaves": topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0),
         "tc_test": topological_concentration(n, split.message, split.test_pos, k=k, beta=beta, undefined=0.0),
     }
     # every ATC from the same draw; the adjacency ones always come with their exact targets
     exact_names = {"atc": "tc_dot", "atc_cos": "tc_cos"}
     atcs = {"atc": ("adjacency", "product"), "atc_cos": ("adjacency", "cosine"), **ATC_VARIANTS}
     for name, (operator, normalize) in atcs.items():
-        kw = dict(k=k, beta=beta, undefined=0.0, normalize=normalize, operator=operator)
+        kw = dict(train, normalize=normalize, operator=operator)
         out[name] = approximate_topological_concentration(n, split.message, None, dim=atc_dim,
                                                           key=jax.random.PRNGKey(seed), **kw)
         exact = exact_names.get(name, "exact_" + name if with_exact else None)
@@ -962,11 +999,14 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
 
     Config keys: ``datasets``, ``seeds``, ``k`` (TC depth), ``beta`` (None: 1/mean degree),
     ``atc_dim``, ``metric`` (the per-node metric correlated, e.g. ``"ndcg@10"``), ``ks``,
-    ``low_quantile`` (low-TC group = nodes below this TC^Train quantile), ``bins``, ``train``
-    (kwargs of :func:`train_link_predictor`), ``alpha`` (reweighting; 0 skips the run),
+    ``low_quantile`` (low-TC group = nodes at or below this TC^Train quantile), ``bins``, ``train``
+    (kwargs of :func:`train_link_predictor`), ``plain`` (default True; False skips the plain
+    GCN, e.g. to add reweighted runs to a finished plain one), ``alpha`` (reweighting; 0 skips the run),
     ``reweight`` (extra kwargs for it), ``reweight_by_dataset`` (``{dataset: kwargs}`` over
     ``reweight``, e.g. the official CiteSeer warm-up), ``data_root``, ``plot_dir`` (optional png
-    output).
+    output), ``per_node_dir`` (optional: one ``per_node_<dataset>_seed<seed>_<model>.npz`` per
+    model with the evaluated ``nodes``, every per-node metric and every topology feature at those
+    nodes, so correlations can be recomputed without retraining).
 
     Returns:
       rows ``{"dataset", "seed", "model", "test_hits@K", "test_auc", "val_hits", "best_epoch",
@@ -991,7 +1031,8 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
             feats = node_features_tc(split, cfg.get("k", 2), cfg.get("beta"), cfg.get("atc_dim", 256), seed,
                                      with_exact=True)
             t_topo = time.time() - t0
-            models = [("gcn", 0.0)] + ([("gcn_rw", cfg["alpha"])] if cfg.get("alpha", 0) > 0 else [])
+            models = (([("gcn", 0.0)] if cfg.get("plain", True) else [])
+                      + ([("gcn_rw", cfg["alpha"])] if cfg.get("alpha", 0) > 0 else []))
             for model_name, alpha in models:
                 tk = dict(cfg.get("train", {}))
                 if alpha > 0:
@@ -1003,6 +1044,9 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
                 ev = evaluate_per_node(trained, split, ks=ks)
                 nodes, perf = ev["nodes"], ev["per_node"][metric]
                 f = {key: v[nodes] for key, v in feats.items()}
+                if cfg.get("per_node_dir"):
+                    _save_per_node(cfg["per_node_dir"], f"per_node_{name}_seed{seed}_{model_name}.npz",
+                                   nodes, ev["per_node"], f)
                 corr = {key: correlations(f[key], perf) for key in _FEATURES}
                 low = f["tc_train"] <= np.quantile(f["tc_train"], cfg.get("low_quantile", 0.25))
                 row = {
@@ -1034,6 +1078,15 @@ def run_tc(cfg: dict, log: Callable = print) -> list[dict]:
     if cfg.get("plot_dir") and plots:
         _plot(plots, metric, cfg["plot_dir"], cfg.get("bins", 5))
     return rows
+
+
+def _save_per_node(out_dir: str, fname: str, nodes, metrics: dict, feats: dict) -> None:
+    import os
+
+    os.makedirs(out_dir, exist_ok=True)
+    np.savez_compressed(os.path.join(out_dir, fname), nodes=np.asarray(nodes),
+                        **{"metric/" + k: np.asarray(v) for k, v in metrics.items()},
+                        **{"feature/" + k: np.asarray(v) for k, v in feats.items()})
 
 
 def _plot(plots: dict, metric: str, out_dir: str, bins: int) -> None:
@@ -1071,6 +1124,15 @@ def _ms(vals) -> str:
     return f"{np.mean(vals):.3f}±{np.std(vals):.3f}" if len(vals) > 1 else f"{vals[0]:.3f}"
 
 
+def _by_dataset_model(rows: list[dict], models: Sequence[str] | None = None) -> dict:
+    """``{(dataset, model): [rows]}`` in first-seen order, optionally only the given models."""
+    groups: dict = {}
+    for r in rows:
+        if models is None or r["model"] in models:
+            groups.setdefault((r["dataset"], r["model"]), []).append(r)
+    return groups
+
+
 def summarize_tc(rows: list[dict], cfg: dict) -> str:
     """Tables: overall performance, correlations (ours vs the paper), low-TC group with and
     without reweighting, and the topological distribution shift."""
@@ -1081,9 +1143,7 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
     metric = rows[0]["metric"]
     out = [f"Topological concentration (Wang et al., ICLR 2024); K={cfg.get('k', 2)}, per-node metric {metric}, "
            f"seeds {list(cfg['seeds'])}"]
-    groups: dict = {}
-    for r in rows:
-        groups.setdefault((r["dataset"], r["model"]), []).append(r)
+    groups = _by_dataset_model(rows)
     perf_rows = []
     for (ds, model), rs in groups.items():
         perf_rows.append({"dataset": ds, "model": model, "runs": len(rs),
@@ -1092,9 +1152,11 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
                           "test AUC": _ms([r["test_auc"] for r in rs]),
                           f"mean {metric}": _ms([r["mean_metric"] for r in rs]),
                           f"low-TC {metric}": _ms([r["low_tc_metric"] for r in rs]),
+                          "low-TC share": _ms([r["low_tc_nodes"] / r["eval_nodes"] for r in rs]),
                           f"high-TC {metric}": _ms([r["high_tc_metric"] for r in rs])})
     out += ["", "Overall link prediction (test split) and per-node performance of the low-TC^Train group "
-            f"(bottom {cfg.get('low_quantile', 0.25):.0%}):",
+            f"(TC^Train at or below its {cfg.get('low_quantile', 0.25):.0%} quantile; ties at 0 can make the "
+            "group larger, see its share):",
             format_table(perf_rows, list(perf_rows[0].keys()))]
     corr_rows = []
     for (ds, model), rs in groups.items():
@@ -1107,7 +1169,8 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
                               "pearson": _ms([r["corr"][feat]["pearson"] for r in rs]),
                               "spearman": _ms([r["corr"][feat]["spearman"] for r in rs]),
                               "paper": {"degree": "weaker than TC", "density": "weaker than TC",
-                                        "tc_train": "> degree", "tc_test": "highest",
+                                        "tc_train": "> degree", "tc_train_leaves": "(leaves kept; not official)",
+                                        "tc_test": "highest",
                                         "tc_dot": "(ATC's target)", "atc": "≈ TC",
                                         "tc_cos": "(not in paper)", "atc_cos": "(not in paper)",
                                         "atc_rw": "(reviewer: transition matrix)", "atc_rw_cos": "(not in paper)",
@@ -1136,20 +1199,8 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
     if gain_rows:
         out += ["", "Relative Pearson gain of TC over degree; distribution shift (paper: TC^Test < TC^Train); "
                 "ATC vs exact TC over all nodes:", format_table(gain_rows, list(gain_rows[0].keys()))]
-    win_rows = []
-    for (ds, model), rs in groups.items():
-        if model != "gcn":
-            continue
-        for kind in ("pearson", "spearman"):
-            for feat in ("tc_train", "tc_dot", "atc", "tc_cos", "atc_cos", *ATC_VARIANTS):
-                if feat not in rs[0]["corr"]:  # results written before the feature existed
-                    continue
-                diff = np.array([r["corr"][feat][kind] - r["corr"]["degree"][kind] for r in rs])
-                p = (float(scipy.stats.wilcoxon(diff).pvalue)
-                     if len(diff) >= 5 and np.any(diff != 0) else float("nan"))
-                win_rows.append({"dataset": ds, "correlation": kind, "feature vs degree": feat,
-                                 "mean difference": _ms(diff), "seeds won": f"{int((diff > 0).sum())}/{len(diff)}",
-                                 "Wilcoxon p": "n/a (< 5 seeds)" if np.isnan(p) else f"{p:.2g}"})
+    win_rows = paired_feature_rows(rows, ("tc_train", "tc_train_leaves", "tc_dot", "atc", "tc_cos", "atc_cos",
+                                          *ATC_VARIANTS), models=("gcn",))
     if win_rows:
         out += ["", "Per seed: does the feature correlate with per-node performance more than degree does? "
                 "(paired over seeds; two-sided Wilcoxon signed-rank)",
@@ -1166,6 +1217,66 @@ def summarize_tc(rows: list[dict], cfg: dict) -> str:
         cols = ["dataset", "by"] + sorted({c for r in bins_rows for c in r if c.startswith("bin")})
         out += ["", f"Per-node {metric} by quantile bin (first seed; low -> high):", format_table(bins_rows, cols)]
     return "\n".join(out)
+
+
+def paired_feature_rows(rows: list[dict], features: Sequence[str], *, baseline: str = "degree",
+                        models: Sequence[str] | None = None) -> list[dict]:
+    """Per (dataset, model, correlation kind, feature): the per-seed difference of the feature's
+    correlation with per-node performance from ``baseline``'s, paired over seeds: mean ± std,
+    seeds won and the two-sided Wilcoxon signed-rank p (n/a below 5 seeds). ``rows`` are
+    :func:`run_tc` rows (or :func:`per_node_rows`); features a row lacks are skipped."""
+    out = []
+    for (ds, model), rs in _by_dataset_model(rows, models).items():
+        for kind in ("pearson", "spearman"):
+            for feat in features:
+                if feat not in rs[0]["corr"]:  # results written before the feature existed
+                    continue
+                diff = np.array([r["corr"][feat][kind] - r["corr"][baseline][kind] for r in rs])
+                p = (float(scipy.stats.wilcoxon(diff).pvalue)
+                     if len(diff) >= 5 and np.any(diff != 0) else float("nan"))
+                out.append({"dataset": ds, **({"model": model} if models is None or len(models) > 1 else {}),
+                            "correlation": kind, f"feature vs {baseline}": feat,
+                            "mean difference": _ms(diff), "seeds won": f"{int((diff > 0).sum())}/{len(diff)}",
+                            "Wilcoxon p": "n/a (< 5 seeds)" if np.isnan(p) else f"{p:.2g}"})
+    return out
+
+
+def per_node_rows(per_node_dir: str, metric: str = "ndcg@10", features: Sequence[str] | None = None) -> list[dict]:
+    """Rows ``{"dataset", "seed", "model", "metric", "mean_metric", "corr"}`` recomputed from the
+    ``per_node_*.npz`` files :func:`run_tc` writes (config ``per_node_dir``), for any per-node
+    ``metric`` it recorded (``hits@K``, ``precision@K``, ``recall@K``, ``ndcg@K``, ``mrr``) and
+    any topology ``features`` (default: all of them), without retraining.
+
+    Raises:
+      ValueError: no such files in ``per_node_dir``, or a ``metric`` / feature a file lacks.
+    """
+    import glob
+    import os
+    import re
+
+    files = sorted(glob.glob(os.path.join(per_node_dir, "per_node_*.npz")))
+    if not files:
+        raise ValueError(f"per_node_dir {per_node_dir!r} holds no per_node_*.npz files")
+    rows = []
+    for path in files:
+        m = re.fullmatch(r"per_node_(.+)_seed(\d+)_(.+)\.npz", os.path.basename(path))
+        if m is None:
+            raise ValueError(f"per-node file name {os.path.basename(path)!r} is not "
+                             "per_node_<dataset>_seed<N>_<model>.npz")
+        with np.load(path) as z:
+            if "metric/" + metric not in z:
+                have = sorted(k[7:] for k in z if k.startswith("metric/"))
+                raise ValueError(f"metric {metric!r} is not in {path}; it has {have}")
+            feats = sorted(k[8:] for k in z if k.startswith("feature/")) if features is None else list(features)
+            missing = [f for f in feats if "feature/" + f not in z]
+            if missing:
+                raise ValueError(f"features {missing} are not in {path}")
+            perf = z["metric/" + metric]
+            corr = {f: correlations(z["feature/" + f], perf) for f in feats}
+        rows.append({"dataset": m.group(1), "seed": int(m.group(2)), "model": m.group(3), "metric": metric,
+                     "mean_metric": float(perf.mean()), "corr": corr})
+    rows.sort(key=lambda r: (r["dataset"], r["model"], r["seed"]))
+    return rows
 
 
 def quick_claim(quick: bool = True) -> float:

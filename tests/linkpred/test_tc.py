@@ -143,6 +143,42 @@ def test_star_by_hand():
     np.testing.assert_allclose(k2[1:], b * (1 + m) / ((1 + b) * (1 + b * m) - 1), rtol=1e-12)
 
 
+def test_min_degree_gives_the_official_cal_tc_convention():
+    # official cal_tc: TC^Train only for training degree > 1 (`if deg_train > 1`), TC^Val/Test
+    # for degree > 0 (`if deg_test > 0 and deg_train > 0`), 0 elsewhere; a graph with many leaves
+    g = nx.random_labeled_tree(40, seed=2) if hasattr(nx, "random_labeled_tree") else nx.random_tree(40, seed=2)
+    rng = np.random.default_rng(3)
+    g.add_edges_from((int(u), int(v)) for u, v in rng.integers(0, 40, (8, 2)) if u != v)
+    g.add_nodes_from(range(40, 44))  # isolated nodes
+    n, e = 44, _edges_of(g)
+    deg = np.array([g.degree(i) for i in range(n)])
+    assert (deg == 1).sum() >= 5 and (deg == 0).sum() == 4
+    query = np.array([[0, 40, 5, 7], [41, 3, 40, 12]])
+    beta = 0.45
+    for k in (1, 2):
+        want_train = np.nan_to_num(_brute_tc(g, k, beta))
+        want_train[deg <= 1] = 0.0
+        got = tc.topological_concentration(n, e, k=k, beta=beta, undefined=0.0, min_degree=2)
+        np.testing.assert_allclose(got, want_train, rtol=1e-10, atol=1e-12)
+        want_test = np.nan_to_num(_brute_tc(g, k, beta, query=query.T))
+        want_test[deg == 0] = 0.0
+        got = tc.topological_concentration(n, e, query, k=k, beta=beta, undefined=0.0)
+        np.testing.assert_allclose(got, want_test, rtol=1e-10, atol=1e-12)
+    # leaves have a defined TC^Train under the formula (close to 1 at K=2), dropped by the rule
+    kept = tc.topological_concentration(n, e, k=2, beta=beta)
+    assert np.all(np.isfinite(kept[deg == 1])) and np.min(kept[deg == 1]) > 0.5
+    # the same rule for the product / cosine TC and ATC; other nodes unchanged
+    for fn, kw in ((tc.dot_topological_concentration, {}), (tc.dot_topological_concentration, {"normalize": "cosine"}),
+                   (tc.approximate_topological_concentration, {"dim": 8})):
+        full = fn(n, e, k=2, beta=beta, **kw)
+        cut = fn(n, e, k=2, beta=beta, min_degree=2, **kw)
+        np.testing.assert_array_equal(cut[deg >= 2], full[deg >= 2])
+        assert np.all(np.isnan(cut[deg < 2])) and np.all(np.isfinite(full[deg == 1]))
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="min_degree must be an int >= 0"):
+            tc.topological_concentration(n, e, min_degree=bad)
+
+
 def test_tree_has_zero_k1_tc():
     g = nx.random_labeled_tree(30, seed=4) if hasattr(nx, "random_labeled_tree") else nx.random_tree(30, seed=4)
     got = tc.topological_concentration(30, _edges_of(g), k=1)

@@ -28,9 +28,11 @@ def get_config():
     c.bins = 5
     c.train = dict(hidden=128, num_layers=2, decoder="dot", dropout=0.0, learning_rate=0.01, epochs=250,
                    eval_every=5, hits_k=100, sparse_features=False)
+    c.plain = True  # train the plain GCN (False: only the reweighted one)
     c.alpha = 2.0
     c.reweight = dict(warm_up=1, update_interval=1)
     c.reweight_by_dataset = {}  # {dataset: kwargs over reweight}
     c.data_root = None
     c.plot_dir = None  # main.py writes the plot to --workdir
+    c.per_node_dir = None  # main.py writes per-node arrays to --workdir/per_node
     return c
