@@ -305,8 +305,8 @@ def topological_concentration(num_nodes: int, message_edges, query_edges=None, *
       float64 ``[N]``, in ``[0, 1]`` where defined.
 
     Raises:
-      ValueError: bad ``num_nodes``/``k``/``beta``, malformed or out-of-range edges, a self pair
-        in ``query_edges``.
+      ValueError: bad ``num_nodes``/``k``/``beta``/``min_degree``, malformed or out-of-range
+        edges, a self pair in ``query_edges``.
     """
     min_degree = _min_degree(min_degree)
     setup = _tc_setup(num_nodes, message_edges, query_edges, k, beta)
