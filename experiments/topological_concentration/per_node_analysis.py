@@ -29,6 +29,10 @@ _BASELINE = flags.DEFINE_string("baseline", "degree", "the feature every other i
 
 
 def analyse(workdir: str, metrics, features, baseline: str = "degree") -> str:
+    """The tables as markdown text; ``ValueError`` for empty ``metrics`` / ``features`` (and
+    from :func:`jaxgraph.linkpred.tc.per_node_rows` for missing files, metrics or features)."""
+    if not metrics or not features:
+        raise ValueError(f"metrics and features must each name at least one, got {list(metrics)} and {list(features)}")
     out = []
     for metric in metrics:
         rows = per_node_rows(os.path.join(workdir, "per_node"), metric, [baseline, *features])

@@ -23,7 +23,7 @@ trees still built on the training graph; TC^Test is an analysis quantity that ne
 edges). ``b`` (beta) decays longer hops; default ``1 / mean degree`` as in the official code.
 With K=1, TC^Train_i = 2 T_i / (d_i (d_i - 1)) is the local clustering coefficient. The official
 ``cal_tc`` reports TC^Train only for nodes of training degree > 1 (0 elsewhere): for a leaf i
-with neighbour j and K >= 2, i's tree lies inside j's and the formula gives a value near 1
+with neighbour j and K >= 2, i's tree lies inside j's and the formula gives a high value
 whatever i's links. ``min_degree=2`` applies that rule; the experiment uses it.
 
 Exact TC is computed with sparse matrix algebra: with ``P = sum_k b^(k-1) A^k`` and
@@ -299,7 +299,7 @@ def topological_concentration(num_nodes: int, message_edges, query_edges=None, *
         formula is defined for a leaf (degree 1), but the official ``cal_tc`` computes TC^Train
         only for training degree > 1 (``min_degree=2``) and TC^Val / TC^Test for degree > 0
         (``min_degree=1``, the default here). A leaf's depth-2 tree lies inside its neighbour's,
-        so with K >= 2 its TC^Train is close to 1 whatever its links.
+        so with K >= 2 its TC^Train is high whatever its links.
 
     Returns:
       float64 ``[N]``, in ``[0, 1]`` where defined.
@@ -959,7 +959,7 @@ def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0
     ``[N]``; undefined values are 0 as in the official code. As there (``cal_tc``: ``deg_train >
     1``), every feature with the training neighbours as query neighbours is 0 for nodes of
     training degree below 2; ``tc_train_leaves`` is TC^Train with leaves kept (their value is the
-    formula's, close to 1 for K >= 2). ``with_exact`` adds ``exact_<name>``, the exact target of
+    formula's, high for K >= 2). ``with_exact`` adds ``exact_<name>``, the exact target of
     each variant."""
     n = split.num_nodes
     adj = message_adjacency(n, split.message)

@@ -76,6 +76,8 @@ def test_topological_concentration_main_test_config(tmp_path, run_experiment):
         per_node_rows(str(tmp_path / "per_node"), features=["nope"])
     with pytest.raises(ValueError, match="holds no per_node"):
         per_node_rows(str(tmp_path))
+    with pytest.raises(ValueError, match="metrics and features must each name at least one"):
+        analyse(str(tmp_path), ["mrr"], [])
     md = (tmp_path / "results.md").read_text()
     assert "Correlation of per-node ndcg@10" in md and "82.1" in md and "gcn_rw" in md
     assert "Spearman(ATC,TC^dot)" in md and "n/a (< 5 seeds)" in md and "Spearman(atc_rw,exact)" in md

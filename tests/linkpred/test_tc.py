@@ -164,7 +164,7 @@ def test_min_degree_gives_the_official_cal_tc_convention():
         want_test[deg == 0] = 0.0
         got = tc.topological_concentration(n, e, query, k=k, beta=beta, undefined=0.0)
         np.testing.assert_allclose(got, want_test, rtol=1e-10, atol=1e-12)
-    # leaves have a defined TC^Train under the formula (close to 1 at K=2), dropped by the rule
+    # leaves have a defined, high TC^Train under the formula at K=2, dropped by the rule
     kept = tc.topological_concentration(n, e, k=2, beta=beta)
     assert np.all(np.isfinite(kept[deg == 1])) and np.min(kept[deg == 1]) > 0.5
     # the same rule for the product / cosine TC and ATC; other nodes unchanged
