@@ -964,11 +964,12 @@ def node_features_tc(split, k: int, beta=None, atc_dim: int = 256, seed: int = 0
     n = split.num_nodes
     adj = message_adjacency(n, split.message)
     train = dict(k=k, beta=beta, undefined=0.0, min_degree=2)  # official cal_tc: deg_train > 1
+    leaves = topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0)
     out = {
         "degree": np.asarray(adj.sum(axis=1)).ravel(),
         "density": local_clustering(n, split.message),
-        "tc_train": topological_concentration(n, split.message, None, **train),
-        "tc_train_leaves": topological_concentration(n, split.message, None, k=k, beta=beta, undefined=0.0),
+        "tc_train": _drop_low_degree(leaves.copy(), adj, 2, 0.0),  # = topological_concentration(**train)
+        "tc_train_leaves": leaves,
         "tc_test": topological_concentration(n, split.message, split.test_pos, k=k, beta=beta, undefined=0.0),
     }
     # every ATC from the same draw; the adjacency ones always come with their exact targets
