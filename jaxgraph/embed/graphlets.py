@@ -365,7 +365,8 @@ def _edge_terms(a: sp.csr_matrix, k_edges: sp.csr_matrix, *, with_a3: bool, bloc
 
 
 # ----------------------------------------------------------------------------- orbit counts
-def orbit_counts(graph: Any, *, self_loops: str = "error", max_nodes: int = 4, **enumerate_kw) -> np.ndarray:
+def orbit_counts(graph: Any, *, self_loops: str = "error", max_nodes: int = 4, method: str = "auto",
+                 **kw) -> np.ndarray:
     """Graphlet degree vectors: per-node counts of the 15 orbits of the 2-4-node graphlets
     (``max_nodes=4``) or the 73 orbits of the 2-5-node graphlets (``max_nodes=5``).
 
@@ -373,32 +374,40 @@ def orbit_counts(graph: Any, *, self_loops: str = "error", max_nodes: int = 4, *
     which node u sits on orbit i. With ``max_nodes=4`` it is computed from the hop-1 orbit
     adjacencies of :func:`orbit_adjacency` summed over neighbours (see module docstring): e.g.
     ``o_14 = sum_v K4(u, v) / 3``, ``o_7 = sum_v A^1_{7,6}[u, v] / 3``; only K4s are enumerated.
-    With ``max_nodes=5`` every connected induced subgraph on up to 5 nodes is listed
-    (:func:`jaxgraph.embed.graphlet_enum.enumerate_orbit_counts`, ORCA's orbit numbering
-    ``G9..G29`` / orbits ``15..72``): exact, but its cost grows with the 5-node stars
-    ``sum_v C(d_v, 4)``; graphs beyond ``max_candidates`` are refused with ``ValueError``.
+    With ``max_nodes=5`` the 73 orbits of ``G0..G29`` (ORCA's numbering, orbits ``15..72`` on 5
+    nodes) come from one of two exact methods:
+
+    * ``method="hom"``: :func:`jaxgraph.embed.graphlet_hom.hom_orbit_counts`, homomorphism
+      counts inverted to induced counts, no subgraph listed (PPI: 28 s, ORCA 58 s); holds dense
+      ``[N, N]`` float64 factors, so it refuses graphs above ``max_nodes_dense`` nodes;
+    * ``method="enumerate"``: :func:`jaxgraph.embed.graphlet_enum.enumerate_orbit_counts`, lists
+      every connected induced subgraph; its cost grows with the 5-node stars ``sum_v C(d_v, 4)``,
+      and graphs beyond ``max_candidates`` are refused;
+    * ``method="auto"`` (default): ``"enumerate"`` when one of its keywords (``max_candidates``,
+      ``chunk``) is given or the graph has more than ``max_nodes_dense`` (default 20000) nodes,
+      else ``"hom"``.
 
     Args:
       graph: undirected simple graph (see :func:`adjacency_matrix`).
       self_loops: ``"error"`` or ``"drop"``.
       max_nodes: 4 or 5.
-      **enumerate_kw: ``max_candidates``, ``chunk``, ``log`` for ``max_nodes=5``.
+      method: ``"auto"``, ``"hom"`` or ``"enumerate"`` (``max_nodes=5`` only).
+      **kw: for ``max_nodes=5``: ``log``; ``max_nodes_dense`` (hom); ``max_candidates``,
+        ``chunk`` (enumerate).
 
     Returns:
       int64 ``[N, 15]`` or ``[N, 73]``; ``out[:, 0]`` is the degree. Isolated nodes get all zeros.
 
     Raises:
-      ValueError: bad graph input (see :func:`adjacency_matrix`), ``max_nodes`` not 4 or 5, or
-        a 5-node enumeration beyond ``max_candidates``.
+      ValueError: bad graph input (see :func:`adjacency_matrix`), ``max_nodes`` not 4 or 5, an
+        unknown ``method`` or keyword, or a 5-node count out of the chosen method's reach.
     """
     if max_nodes == 5:
-        from jaxgraph.embed.graphlet_enum import enumerate_orbit_counts
-
-        return enumerate_orbit_counts(graph, 5, self_loops=self_loops, **enumerate_kw)
+        return _orbit_counts5(graph, self_loops, method, kw)
     if max_nodes != 4:
         raise ValueError(f"max_nodes must be 4 or 5, got {max_nodes!r}")
-    if enumerate_kw:
-        raise ValueError(f"{sorted(enumerate_kw)} only apply to max_nodes=5")
+    if kw or method != "auto":
+        raise ValueError(f"method and {sorted(kw)} only apply to max_nodes=5")
     a = adjacency_matrix(graph, self_loops=self_loops)
     n = a.shape[0]
     out = np.zeros((n, NUM_ORBITS), np.int64)
@@ -435,6 +444,29 @@ def orbit_counts(graph: Any, *, self_loops: str = "error", max_nodes: int = 4, *
     )
     out[:] = np.rint(o).astype(np.int64)
     return out
+
+
+_ENUMERATE_KW = ("max_candidates", "chunk")
+
+
+def _orbit_counts5(graph: Any, self_loops: str, method: str, kw: dict) -> np.ndarray:
+    """``orbit_counts(..., max_nodes=5)``: pick the method and check its keywords."""
+    from jaxgraph.embed.graphlet_enum import enumerate_orbit_counts
+    from jaxgraph.embed.graphlet_hom import hom_orbit_counts
+
+    if method not in ("auto", "hom", "enumerate"):
+        raise ValueError(f"method must be 'auto', 'hom' or 'enumerate', got {method!r}")
+    a = adjacency_matrix(graph, self_loops=self_loops)
+    limit = kw.pop("max_nodes_dense", 20000)
+    if method == "auto":
+        method = "enumerate" if any(k in kw for k in _ENUMERATE_KW) or a.shape[0] > limit else "hom"
+    allowed = ("log",) + (_ENUMERATE_KW if method == "enumerate" else ())
+    bad = sorted(k for k in kw if k not in allowed)
+    if bad:
+        raise ValueError(f"{bad} do not apply to method={method!r} (allowed: {sorted(allowed)})")
+    if method == "hom":
+        return hom_orbit_counts(a, max_nodes_dense=limit, **kw)
+    return enumerate_orbit_counts(a, 5, **kw)
 
 
 # ----------------------------------------------------------------------------- orbit adjacency
@@ -908,11 +940,14 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
     the final methods at ``train_ratios`` x ``repeats`` (seeds ``seed + r``, disjoint from the
     sweep's): walk-only (RWPMI at each of ``final_rw_windows``, DeepWalk, the sweep's best
     RWPMI), GOPMI of all computed matrices concatenated (``concat_dim`` each; 28, or 19 with hop 1 only), the sweep's best
-    single GOPMI, GDV features, and walk + orbit concatenations (each block row-normalised). Label prediction is
+    single GOPMI, GDV features, and walk + orbit concatenations (each block row-normalised);
+    with ``gdv_max_nodes=5`` also the 73-orbit GDV (2-5-node graphlets, timed) alone and the
+    sweep's best RWPMI + GDV-15 / GDV-73, with paired tests of walk + GDV-73 against the walk
+    alone and against walk + GDV-15. Label prediction is
     :func:`jaxgraph.embed.evaluate.multilabel_node_classification` (DeepWalk protocol).
     ``timing_only`` datasets only get the orbit-count (and, with ``timing_hop1``, hop-1
     adjacency) timings. Config keys: ``datasets``, ``timing_only``, ``timing_hop1``,
-    ``data_root``, ``node_limit`` (induced subgraph on the first ids; 0 = all), ``max_nodes``,
+    ``data_root``, ``node_limit`` (induced subgraph on the first ids; 0 = all), ``max_nodes``, ``gdv_max_nodes``,
     ``hops``, ``hops_per_dataset`` (dataset -> hops, e.g. ``{"blogcatalog": [1]}``),
     ``dense_far_datasets`` (datasets whose hop-2/3 matrices are built dense, see
     :func:`orbit_adjacency`'s ``dense_far``: BlogCatalog's are nearly full), ``dim``,
@@ -1020,6 +1055,16 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
         if gall is not None:
             final[f"orbit: {gname} ({per} dims each)"] = gall
         final["GDV (orbit counts)"] = _gdv_features(counts)
+        gdv5 = int(cfg.get("gdv_max_nodes", 4)) == 5
+        if gdv5:  # 5-node orbit counts (graphlet_hom): alone, and beside the best walk
+            t0 = time.perf_counter()
+            counts5 = orbit_counts(a, max_nodes=5)
+            rows.append(dict(kind="timing", dataset=name, method="orbit_counts 2-5 nodes (73 orbits)",
+                             seconds=time.perf_counter() - t0, num_nodes=n, num_edges=a.nnz // 2))
+            log(f"[{name}] 5-node orbit counts {rows[-1]['seconds']:.1f}s")
+            final["GDV-73 (2-5-node orbit counts)"] = _gdv_features(counts5)
+            for tag, c_ in (("GDV-15", counts), ("GDV-73", counts5)):
+                final[f"{best_r} + {tag}"] = np.concatenate([_unit_rows(embs[best_r]), _unit_rows(_gdv_features(c_))], 1)
         for w in walks:
             if gall is not None:
                 final[f"{w} + {gname}"] = np.concatenate([_unit_rows(embs[w]), _unit_rows(gall)], 1)
@@ -1048,6 +1093,9 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
                  f"{best_r} + {gname} vs {best_r} at {big_dim} dims")
         if n_pair:  # the paper's comparison: the best orbit adjacency against the best walk window
             pair(embs[best_g], embs[best_r], f"best single {best_g} vs best {best_r}")
+        if n_pair and gdv5:  # do node-level graphlet counts add to the walk, and do 5-node ones add more?
+            pair(final[f"{best_r} + GDV-73"], embs[best_r], f"{best_r} + GDV-73 vs {best_r}")
+            pair(final[f"{best_r} + GDV-73"], final[f"{best_r} + GDV-15"], f"{best_r} + GDV-73 vs {best_r} + GDV-15")
         del adj, embs, final, gall  # BlogCatalog / Wikipedia-POS hold GBs; free before the next dataset
     return rows
 

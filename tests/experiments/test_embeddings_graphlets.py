@@ -56,6 +56,11 @@ def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
     assert sum(r["method"] == f"{w_name} + GOPMI all 28 vs {w_name} at {big} dims" for r in paired) == len(cfg["train_ratios"])
     assert g_name == max((m for m in sweep_f1 if m.startswith("GOPMI")), key=sweep_f1.get)
     assert w_name == max((m for m in sweep_f1 if m.startswith("RWPMI")), key=sweep_f1.get)
+    # 5-node GDVs (gdv_max_nodes=5): the counts' timing row, the GDV-73 rows and their paired tests
+    assert timing["orbit_counts 2-5 nodes (73 orbits)"]["num_edges"] == g.number_of_edges()
+    assert final["GDV-73 (2-5-node orbit counts)"]["dim"] == 73 and final["GDV (orbit counts)"]["dim"] == 15
+    assert final[f"{w_name} + GDV-73"]["dim"] == cfg["dim"] + 73 and final[f"{w_name} + GDV-15"]["dim"] == cfg["dim"] + 15
+    assert sum(r["method"] == f"{w_name} + GDV-73 vs {w_name} + GDV-15" for r in paired) == len(cfg["train_ratios"])
     # Wikipedia-POS with hop 1 only: 19 orbit adjacencies, concatenated as "GOPMI all 19"
     wiki = [r for r in all_rows if r["dataset"] == "wikipedia-pos"]
     assert {r["method"]: r for r in wiki if r["kind"] == "timing"}["orbit_adjacency (19 matrices)"]["matrices"] == 19

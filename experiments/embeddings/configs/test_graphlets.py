@@ -1,6 +1,6 @@
 """Smoke run of the graphlet experiment (< 40 s on CPU): the induced subgraphs of PPI (all 28 orbit
 adjacencies, hop 2/3 built dense as the full run does for BlogCatalog) and Wikipedia-POS (hop 1
-only) on their first 500 node ids, 16-dim embeddings, one split."""
+only) on their first 500 node ids, 16-dim embeddings, one split, with the 5-node GDV rows."""
 from experiments.embeddings.configs import graphlets
 
 
@@ -19,4 +19,5 @@ def get_config():
     c.train_ratios = [0.5]
     c.repeats = 1
     c.paired_repeats = 2
+    c.gdv_max_nodes = 5               # the 73-orbit GDV rows (5-node counts by graphlet_hom)
     return c
