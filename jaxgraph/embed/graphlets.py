@@ -407,7 +407,7 @@ def orbit_counts(graph: Any, *, self_loops: str = "error", max_nodes: int = 4, m
     if max_nodes != 4:
         raise ValueError(f"max_nodes must be 4 or 5, got {max_nodes!r}")
     if kw or method != "auto":
-        raise ValueError(f"method and {sorted(kw)} only apply to max_nodes=5")
+        raise ValueError(f"method={method!r} and keywords {sorted(kw)} only apply to max_nodes=5")
     a = adjacency_matrix(graph, self_loops=self_loops)
     n = a.shape[0]
     out = np.zeros((n, NUM_ORBITS), np.int64)
@@ -457,6 +457,8 @@ def _orbit_counts5(graph: Any, self_loops: str, method: str, kw: dict) -> np.nda
     if method not in ("auto", "hom", "enumerate"):
         raise ValueError(f"method must be 'auto', 'hom' or 'enumerate', got {method!r}")
     a = adjacency_matrix(graph, self_loops=self_loops)
+    if method == "enumerate" and "max_nodes_dense" in kw:
+        raise ValueError("max_nodes_dense does not apply to method='enumerate' (it picks or limits 'hom')")
     limit = kw.pop("max_nodes_dense", 20000)
     if method == "auto":
         method = "enumerate" if any(k in kw for k in _ENUMERATE_KW) or a.shape[0] > limit else "hom"

@@ -2,7 +2,8 @@
 
 References:
 * the enumeration of every connected induced subgraph (graphlet_enum, itself equal to ORCA's
-  output and to a networkx brute force in test_graphlet_enum.py);
+  output and to a networkx brute force in test_graphlet_enum.py), on generated graphs and on
+  PPI / Wikipedia-POS induced on their first node ids (../shared/data);
 * ORCA's own output on three graphs (test_graphlet_enum.py, parametrised over both methods);
 * for the intermediate injective counts, a brute force over all injective maps of the pattern;
 * for the inversion matrix, automorphism groups from networkx.
@@ -47,6 +48,18 @@ def test_hom_counts_equal_enumeration(name):
     ours = gh.hom_orbit_counts(a)
     assert ours.shape == (a.shape[0], 73) and ours.dtype == np.int64
     np.testing.assert_array_equal(ours, ge.enumerate_orbit_counts(a, 5))
+
+
+@pytest.mark.parametrize("name, limit", [("ppi", 700), ("wikipedia-pos", 800)])
+def test_real_graphs_equal_enumeration(name, limit):
+    # induced on the first ids (the whole graphs are beyond the enumeration); PPI's 700 touch all
+    # 58 five-node orbits
+    from jaxgraph import data
+
+    a = gl.adjacency_matrix(data.load(name).graph, self_loops="drop")[:limit][:, :limit]
+    ours = gh.hom_orbit_counts(a)
+    np.testing.assert_array_equal(ours, ge.enumerate_orbit_counts(a, 5))
+    assert name != "ppi" or (ours[:, 15:] > 0).any(0).all()
 
 
 def test_relabelling_permutes_rows():
@@ -114,7 +127,8 @@ def test_orbit_counts_dispatch():
     (lambda a: gl.orbit_counts(a, max_nodes=5, method="hom", max_nodes_dense=10), "more than max_nodes_dense=10"),
     (lambda a: gl.orbit_counts(a, max_nodes=5, method="orca"), "method must be 'auto', 'hom' or 'enumerate'"),
     (lambda a: gl.orbit_counts(a, max_nodes=5, method="hom", max_candidates=10), r"\['max_candidates'\] do not apply"),
-    (lambda a: gl.orbit_counts(a, method="hom"), "only apply to max_nodes=5"),
+    (lambda a: gl.orbit_counts(a, method="hom"), "method='hom' and keywords \\[\\] only apply to max_nodes=5"),
+    (lambda a: gl.orbit_counts(a, max_nodes=5, method="enumerate", max_nodes_dense=10), "does not apply to method='enumerate'"),
     (lambda a: gh.hom_orbit_counts(sp.csr_matrix(np.triu(np.ones((4, 4)), 1))), "is directed"),
 ])
 def test_bad_input_raises(call, needle):
