@@ -66,6 +66,7 @@ from jaxgraph.embed.graphlet_enum import GRAPHLET_TEMPLATES, NUM_ORBITS_5
 __all__ = ["hom_orbit_counts"]
 
 _EXACT = float(2**53)
+_DENSE_LOOKUP_MAX = 12000  # up to this many nodes, neighbourhoods are cut from a dense bool adjacency
 _FIRST5 = 9  # G9 is the first 5-node graphlet; its orbits start at 15
 _N4 = 15
 
@@ -468,7 +469,7 @@ def hom_orbit_counts(graph: Any, *, self_loops: str = "error", max_nodes_dense: 
     if a.nnz == 0:
         return out
     targets, coef, dense, order = _tables()
-    dense_a = a.toarray() > 0 if n <= 12000 else None
+    dense_a = a.toarray() > 0 if n <= _DENSE_LOOKUP_MAX else None
     t0 = time.time()
     hom = _Hom(a, k4_rooted=out[:, 14].astype(np.float64))
     inj = np.zeros((n, len(targets)), np.int64)

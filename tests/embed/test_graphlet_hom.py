@@ -62,6 +62,14 @@ def test_real_graphs_equal_enumeration(name, limit):
     assert name != "ppi" or (ours[:, 15:] > 0).any(0).all()
 
 
+def test_sparse_neighbourhood_path(monkeypatch):
+    # above _DENSE_LOOKUP_MAX nodes the neighbourhoods (and the K5 scan) slice the sparse matrix
+    a = _adj(GRAPHS["gnp16_dense"])
+    ref = gh.hom_orbit_counts(a)
+    monkeypatch.setattr(gh, "_DENSE_LOOKUP_MAX", 0)
+    np.testing.assert_array_equal(gh.hom_orbit_counts(a), ref)
+
+
 def test_relabelling_permutes_rows():
     a = _adj(GRAPHS["ba120"])
     perm = np.random.default_rng(3).permutation(a.shape[0])
