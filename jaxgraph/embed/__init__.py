@@ -12,6 +12,7 @@ from jaxgraph.embed.graphlets import (
     pmi_embedding,
     rwpmi_embedding,
     rwpmi_matrix,
+    windowed_cooccurrence,
 )
 from jaxgraph.embed.skipgram import (
     SkipGramResult,

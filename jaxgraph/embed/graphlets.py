@@ -758,7 +758,8 @@ def pmi_embedding(matrix, dim: int = 128, *, negative: float = 1.0, seed: int = 
     return _truncated_svd_embedding(pmi, int(dim), seed)
 
 
-def gopmi_embedding(orbit_adjacency_matrix, dim: int = 128, *, negative: float = 1.0, seed: int = 0) -> np.ndarray:
+def gopmi_embedding(orbit_adjacency_matrix, dim: int = 128, *, window: int = 1, negative: float = 1.0,
+                    seed: int = 0, dense: bool | None = None) -> np.ndarray:
     """Graphlet-orbit PMI (GOPMI) embedding of one orbit adjacency matrix (Windels et al. 2024).
 
     Our reading of the paper's GOPMI: the orbit adjacency ``A^h_{i,j}`` is a co-occurrence count
@@ -767,9 +768,90 @@ def gopmi_embedding(orbit_adjacency_matrix, dim: int = 128, *, negative: float =
     role; for ``i != j`` the matrix is asymmetric and ``A^h_{j,i}`` (the transpose) gives the
     other side. ``(1, 0, 0)`` (the adjacency) reproduces :func:`rwpmi_embedding` with window 1.
 
-    Returns float32 ``[N, dim]``. Raises ``ValueError`` as :func:`pmi_embedding`.
+    ``window = T > 1`` is our extension, a control for reach (the paper's GOPMI has no window):
+    the matrix ``W`` is read as a weighted graph and walked like NetMF walks ``A``,
+    ``P = D^{-1} W`` with ``D`` its row sums, and the PMI is taken of the window-``T``
+    co-occurrence ``(1/T) sum_{r=1..T} D P^r`` (:func:`windowed_cooccurrence`). For ``(1, 0, 0)``
+    this is exactly :func:`rwpmi_embedding` with window ``T``. ``dense`` as in
+    :func:`windowed_cooccurrence`.
+
+    Returns float32 ``[N, dim]``. Raises ``ValueError`` as :func:`pmi_embedding`, and for
+    ``window < 1`` or a non-square matrix with ``window > 1``.
     """
+    _check_window(window)
+    if window > 1:
+        orbit_adjacency_matrix = windowed_cooccurrence(orbit_adjacency_matrix, window, dense=dense)
     return pmi_embedding(orbit_adjacency_matrix, dim, negative=negative, seed=seed)
+
+
+def _check_window(window) -> None:
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+        raise ValueError(f"window must be a positive int, got {window!r}")
+
+
+def _walk_power_sum(w, window: int, dense: bool):
+    """``(sum_{r=1..T} P^r, d)`` for ``P = D^{-1} W`` (rows of ``W`` summing to 0 stay 0); dense
+    ``[N, N]`` float64 ndarray or sparse CSR, and the float64 row sums ``d``."""
+    d = np.asarray(w.sum(1), np.float64).ravel()
+    dinv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
+    if dense:
+        p = (w.toarray() if sp.issparse(w) else np.array(w)).astype(np.float64) * dinv[:, None]
+        acc = p.copy()
+        pr = p
+        for _ in range(window - 1):
+            pr = pr @ p
+            acc += pr
+        return acc, d
+    p = (sp.diags(dinv) @ sp.csr_matrix(w, dtype=np.float64)).tocsr()
+    acc = p.copy()
+    pr = p
+    for _ in range(window - 1):
+        pr = (pr @ p).tocsr()
+        acc = acc + pr
+    return acc.tocsr(), d
+
+
+def windowed_cooccurrence(matrix, window: int, *, dense: bool | None = None):
+    """Window-``T`` random-walk co-occurrence ``(1/T) sum_{r=1..T} D P^r`` of a weighted graph.
+
+    ``W`` (``matrix``) is a nonnegative square weight matrix, ``D`` its row sums and
+    ``P = D^{-1} W`` the walk. Entry ``[u, v]`` is ``d_u`` times the mean, over steps
+    ``r = 1..T``, of the probability that a walk from u is at v after r steps. A walk that reaches
+    a node whose row is all zero stops there. For a symmetric ``W`` none does: row sums stay
+    ``d`` (so ``vol`` is kept), the matrix is symmetric, and its PMI (:func:`pmi_embedding`) is
+    NetMF's window-``T`` matrix of ``W`` (Qiu et al. 2018); for ``W = A`` it is
+    :func:`rwpmi_matrix`. ``window = 1`` returns ``W`` itself.
+
+    Args:
+      matrix: ``[N, N]`` nonnegative weights, scipy.sparse or ndarray.
+      window: ``T >= 1``.
+      dense: work on dense ``[N, N]`` float64 arrays (``True``) or sparse products
+        (``False``); ``None`` goes dense up to 20,000 nodes (walk products of orbit adjacencies
+        fill in within a few steps). Same matrix either way, up to float rounding.
+
+    Returns:
+      ``[N, N]`` float64, an ndarray when dense, else CSR.
+
+    Raises:
+      ValueError: ``window < 1``, bad ``dense``, a non-square matrix, negative or non-finite
+        entries.
+    """
+    _check_window(window)
+    if dense not in (None, True, False):
+        raise ValueError(f"dense must be None, True or False, got {dense!r}")
+    shape = np.shape(matrix) if not sp.issparse(matrix) else matrix.shape
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(f"matrix must be square [N, N] to be walked, got shape {shape}")
+    _check_counts(np.asarray(matrix.data if sp.issparse(matrix) else matrix, np.float64).ravel())
+    if window == 1:
+        return matrix
+    if dense is None:
+        dense = shape[0] <= _RWPMI_DENSE_MAX_NODES
+    acc, d = _walk_power_sum(matrix, int(window), dense)
+    if dense:
+        acc *= d[:, None] / window
+        return acc
+    return (sp.diags(d / window) @ acc).tocsr()
 
 
 # P^T of a small-world graph fills in within two steps; past this many expected 2-paths per
@@ -782,36 +864,23 @@ _RWPMI_DENSE_MAX_NODES = 20_000
 def _rwpmi(graph: Any, window: int, negative: float, self_loops: str, dense: bool | None):
     """NetMF's RWPMI as a sparse CSR (``dense=False``) or a dense ndarray (``dense=True``);
     ``dense=None`` picks dense when the walk matrices fill in (see ``_RWPMI_DENSE_PATHS``)."""
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise ValueError(f"window must be a positive int, got {window!r}")
+    _check_window(window)
     if not (np.isfinite(negative) and negative > 0):
         raise ValueError(f"negative must be a positive float, got {negative!r}")
     if dense not in (None, True, False):
         raise ValueError(f"dense must be None, True or False, got {dense!r}")
     a = adjacency_matrix(graph, self_loops=self_loops)
     n = a.shape[0]
-    d = np.diff(a.indptr).astype(np.float64)
+    deg = np.diff(a.indptr).astype(np.float64)
+    if dense is None:
+        dense = window >= 2 and n <= _RWPMI_DENSE_MAX_NODES and float((deg * deg).sum()) >= _RWPMI_DENSE_PATHS * n * n
+    acc, d = _walk_power_sum(a, int(window), dense)
     dinv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
     scale = d.sum() / (negative * window)
-    if dense is None:
-        dense = window >= 2 and n <= _RWPMI_DENSE_MAX_NODES and float((d * d).sum()) >= _RWPMI_DENSE_PATHS * n * n
     if dense:
-        p = a.toarray().astype(np.float64) * dinv[:, None]
-        acc = p.copy()
-        pr = p
-        for _ in range(window - 1):
-            pr = pr @ p
-            acc += pr
-        del pr, p
         acc *= dinv[None, :] * scale
         np.maximum(acc, 1.0, out=acc)
         return np.log(acc, out=acc)
-    p = sp.diags(dinv) @ a
-    acc = sp.csr_matrix(a.shape)
-    pr = sp.identity(n, format="csr")
-    for _ in range(window):
-        pr = (pr @ p).tocsr()
-        acc = acc + pr
     m = (acc @ sp.diags(dinv)).tocsr() * scale
     m.data = np.log(np.maximum(m.data, 1.0))
     m.eliminate_zeros()
@@ -954,7 +1023,12 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
     ``dense_far_datasets`` (datasets whose hop-2/3 matrices are built dense, see
     :func:`orbit_adjacency`'s ``dense_far``: BlogCatalog's are nearly full), ``dim``,
     ``concat_dim``, ``negative``, ``rw_windows``, ``final_rw_windows``,
-    ``deepwalk`` (+ ``deepwalk_kwargs``), ``sweep_ratio``, ``sweep_repeats``, ``sweep_seed``,
+    ``gopmi_windows`` (windows ``T`` for GOPMI; those > 1 walk each orbit adjacency as a
+    weighted graph, see :func:`gopmi_embedding`, and enter the sweep, so the best single GOPMI is
+    chosen over matrices and windows; the best windowed one, when it is not the best overall,
+    gets its own final row and paired test; the adjacency ``(1, 0, 0)`` is not walked, as that
+    is RWPMI), ``gopmi_window_top`` (> 0: windows only for the window-1 sweep's top k matrices), ``paired_sets`` (which paired tests run: ``"concat"``,
+    ``"paper"``, ``"gdv"``), ``deepwalk`` (+ ``deepwalk_kwargs``), ``sweep_ratio``, ``sweep_repeats``, ``sweep_seed``,
     ``train_ratios``, ``repeats``, ``seed``, ``paired_repeats`` (> 0: each walk + GOPMI-all
     concatenation against its walk-only block, the sweep's best walk + GOPMI-all against that
     walk embedded with as many dimensions as the concatenation (a control for the extra
@@ -970,6 +1044,13 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
     neg = float(cfg.get("negative", 1.0))
     seed = int(cfg.get("seed", 0))
     rows: list[dict] = []
+    sets = set(cfg.get("paired_sets", ["concat", "paper", "gdv"]))
+    if sets - {"concat", "paper", "gdv"}:
+        raise ValueError(f"paired_sets must name 'concat', 'paper' or 'gdv', got {sorted(sets)}")
+    windows = list(cfg.get("gopmi_windows", [1]))
+    if any(isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1 for t in windows):
+        raise ValueError(f"gopmi_windows must hold positive ints, got {windows}")
+    windows = sorted(set(windows) - {1})  # window 1 is the plain GOPMI, always computed
 
     def score(x, labels, ratios, repeats, s):
         return multilabel_node_classification(x, labels, train_ratios=tuple(ratios), repeats=int(repeats), seed=s)
@@ -1034,6 +1115,27 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
         rwp = {k: v for k, v in sweep.items() if k.startswith("RWPMI")}
         best_g = max(gop, key=gop.get)
         best_r = max(rwp, key=rwp.get)
+        best_gw = None
+        if windows:  # the reach control: walk the orbit adjacencies with windows > 1 (all, or the sweep's top k)
+            top = int(cfg.get("gopmi_window_top", 0))
+            keys = sorted((k for k in adj if k != (1, 0, 0)), key=lambda k: -gop[f"GOPMI {_key_name(k)}"])
+            keys = keys[:top] if top > 0 else sorted(keys)  # (1, 0, 0) walked is RWPMI itself: left to the walks
+            t0 = time.perf_counter()
+            for i, key in enumerate(keys):
+                for t in windows:
+                    meth = f"GOPMI {_key_name(key)} T={t}"
+                    x = gopmi_embedding(adj[key], dim, window=t, negative=neg, seed=seed)
+                    r = score(x, labels, [cfg.get("sweep_ratio", 0.5)], cfg.get("sweep_repeats", 3),
+                              int(cfg.get("sweep_seed", 1000)))[0]
+                    gop[meth] = sweep[meth] = r["micro_f1"]
+                    rows.append(dict(kind="sweep", dataset=name, method=meth, window=t, **r))
+                    if best_gw is None or gop[meth] > gop[best_gw]:
+                        best_gw, embs[meth] = meth, x
+                log(f"[{name}] windowed GOPMI {i + 1}/{len(keys)} {_key_name(key)}: "
+                    + ", ".join(f"T={t} {gop[f'GOPMI {_key_name(key)} T={t}']:.4f}" for t in windows))
+            log(f"[{name}] windowed GOPMI ({len(keys)} matrices x T in {windows}) {time.perf_counter() - t0:.1f}s; "
+                f"best {best_gw} {gop[best_gw]:.4f}")
+            best_g = max(gop, key=gop.get)
         log(f"[{name}] sweep best: {best_g} {gop[best_g]:.4f}, {best_r} {rwp[best_r]:.4f}")
         best_mat = rw_mats[best_r]
         del rw_mats
@@ -1053,7 +1155,9 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
             if w not in embs:
                 raise ValueError(f"final_rw_windows names {w!r}, which is not in rw_windows {cfg.get('rw_windows')}")
             final[f"walk: {w}"] = embs[w]
-        final[f"orbit: best single GOPMI ({best_g.split()[-1]})"] = embs[best_g]
+        final[f"orbit: best single GOPMI ({best_g[len('GOPMI '):]})"] = embs[best_g]
+        if best_gw is not None and best_gw != best_g:
+            final[f"orbit: best windowed GOPMI ({best_gw[len('GOPMI '):]})"] = embs[best_gw]
         if gall is not None:
             final[f"orbit: {gname} ({per} dims each)"] = gall
         final["GDV (orbit counts)"] = _gdv_features(counts)
@@ -1088,14 +1192,16 @@ def run_graphlets(cfg: dict, log: Callable = print) -> list[dict]:
                 log(f"[{name}] paired {meth} @{r['train_ratio']:.0%}: Micro-F1 gain {r['micro_gain']:+.4f} ± "
                     f"{r['micro_gain_sem']:.4f} (wins {r['micro_wins']}/{n_pair}, Wilcoxon p={r['micro_p']:.2g})")
 
-        if n_pair and gall is not None:
+        if n_pair and gall is not None and "concat" in sets:
             for w in walks:
                 pair(final[f"{w} + {gname}"], final[f"walk: {w}"], f"{w} + {gname} vs {w}")
             pair(final[f"{best_r} + {gname}"], final[f"walk: {best_r} ({big_dim} dims)"],
                  f"{best_r} + {gname} vs {best_r} at {big_dim} dims")
-        if n_pair:  # the paper's comparison: the best orbit adjacency against the best walk window
+        if n_pair and "paper" in sets:  # the paper's comparison: the best orbit adjacency against the best walk window
             pair(embs[best_g], embs[best_r], f"best single {best_g} vs best {best_r}")
-        if n_pair and gdv5:  # do node-level graphlet counts add to the walk, and do 5-node ones add more?
+            if best_gw is not None and best_gw != best_g:
+                pair(embs[best_gw], embs[best_r], f"best windowed {best_gw} vs best {best_r}")
+        if n_pair and gdv5 and "gdv" in sets:  # do node-level graphlet counts add to the walk, and do 5-node ones add more?
             pair(final[f"{best_r} + GDV-73"], embs[best_r], f"{best_r} + GDV-73 vs {best_r}")
             pair(final[f"{best_r} + GDV-73"], final[f"{best_r} + GDV-15"], f"{best_r} + GDV-73 vs {best_r} + GDV-15")
         del adj, embs, final, gall  # BlogCatalog / Wikipedia-POS hold GBs; free before the next dataset

@@ -299,18 +299,85 @@ def test_rwpmi_matrix_matches_dense_netmf_and_gopmi_of_adjacency():
 def test_rwpmi_automatic_dense_choice(monkeypatch):
     """A graph with >= N^2 2-paths takes the dense path, a sparse one the sparse path."""
     calls = []
-    real = gl.sp.identity
-    monkeypatch.setattr(gl.sp, "identity", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = gl._walk_power_sum
+    monkeypatch.setattr(gl, "_walk_power_sum", lambda w, t, dense: calls.append(dense) or real(w, t, dense))
     dense_g = sp.csr_matrix(nx.to_numpy_array(nx.gnp_random_graph(30, 0.5, seed=1)))
     sparse_g = sp.csr_matrix(nx.to_numpy_array(nx.cycle_graph(30)))
     gl.rwpmi_matrix(dense_g, 3)
-    assert calls == []
     gl.rwpmi_matrix(sparse_g, 3)
-    assert calls == [1]
     gl.rwpmi_matrix(dense_g, 1)  # window 1 is the adjacency itself: always sparse
-    assert calls == [1, 1]
+    assert calls == [True, False, False]
     with pytest.raises(ValueError, match="dense"):
         gl.rwpmi_matrix(sparse_g, 2, dense="yes")
+
+
+def _dense_cooccurrence(w, t):
+    """(1/T) sum_r D P^r by explicit matrix powers (rows summing to 0 stay 0)."""
+    w = np.asarray(w, np.float64)
+    d = w.sum(1)
+    p = np.diag(np.where(d > 0, 1 / np.where(d > 0, d, 1), 0)) @ w
+    return np.diag(d) @ sum(np.linalg.matrix_power(p, r) for r in range(1, t + 1)) / t
+
+
+def test_windowed_cooccurrence_matches_matrix_powers():
+    rng = np.random.default_rng(3)
+    w = rng.integers(0, 4, (15, 15)).astype(np.float64) * (rng.random((15, 15)) < 0.3)  # asymmetric weights
+    w[4] = 0  # a node with no out-weight: its walks stop
+    for t in (2, 3, 7):
+        ref = _dense_cooccurrence(w, t)
+        for dense in (True, False, None):
+            got = gl.windowed_cooccurrence(sp.csr_matrix(w), t, dense=dense)
+            got = got.toarray() if sp.issparse(got) else got
+            np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12, err_msg=f"T={t} dense={dense}")
+        got = gl.windowed_cooccurrence(w.astype(np.float32), t)  # ndarray input
+        np.testing.assert_allclose(got, ref, rtol=1e-6)
+        # a symmetric W loses no walk mass: row sums (and vol) are kept
+        np.testing.assert_allclose(gl.windowed_cooccurrence(w + w.T, t).sum(1), (w + w.T).sum(1), rtol=1e-12)
+    assert gl.windowed_cooccurrence(w, 1) is w
+    with pytest.raises(ValueError, match="window"):
+        gl.windowed_cooccurrence(w, 0)
+    with pytest.raises(ValueError, match="window"):
+        gl.windowed_cooccurrence(w, True)
+    with pytest.raises(ValueError, match="square"):
+        gl.windowed_cooccurrence(w[:5], 2)
+    with pytest.raises(ValueError, match="nonnegative"):
+        gl.windowed_cooccurrence(-w, 2)
+    with pytest.raises(ValueError, match="non-finite"):
+        gl.windowed_cooccurrence(np.where(w > 0, np.inf, 0), 2)
+    with pytest.raises(ValueError, match="dense"):
+        gl.windowed_cooccurrence(w, 2, dense="no")
+
+
+def test_windowed_gopmi_is_netmf_of_the_orbit_adjacency():
+    g = nx.gnp_random_graph(22, 0.35, seed=11)
+    a = sp.csr_matrix(nx.to_numpy_array(g))
+    adj = gl.orbit_adjacency(a, 4)
+    # walking the adjacency (1, 0, 0) with window T is RWPMI with window T
+    for t in (2, 4):
+        e1 = gl.gopmi_embedding(adj[(1, 0, 0)], 10, window=t, negative=2.0)
+        e2 = gl.rwpmi_embedding(a, 10, window=t, negative=2.0)
+        np.testing.assert_allclose(e1 @ e1.T, e2 @ e2.T, atol=1e-4, err_msg=f"T={t}")
+    # a symmetric orbit adjacency: the PMI of its window-T co-occurrence is NetMF's formula
+    # vol / (b T) * (sum_r P^r) D^{-1} on the weighted graph (Qiu et al. 2018), factorised by SVD
+    w = adj[(2, 1, 1)].toarray().astype(np.float64)
+    d = w.sum(1)
+    dinv = np.diag(np.where(d > 0, 1 / np.where(d > 0, d, 1), 0))
+    for t in (1, 3):
+        s = sum(np.linalg.matrix_power(dinv @ w, r) for r in range(1, t + 1))
+        ref = np.log(np.maximum(d.sum() / (2.0 * t) * s @ dinv, 1.0))
+        u, sv, _ = np.linalg.svd(ref)
+        want = u[:, :10] * np.sqrt(sv[:10])
+        got = gl.gopmi_embedding(adj[(2, 1, 1)], 10, window=t, negative=2.0)
+        np.testing.assert_allclose(got @ got.T, want @ want.T, atol=2e-4, err_msg=f"T={t}")
+    # an asymmetric one (u on orbit 4, v on orbit 5): the PMI of the walked matrix, dense or sparse
+    ref = _dense_pmi(_dense_cooccurrence(adj[(1, 4, 5)].toarray(), 3))
+    u, sv, _ = np.linalg.svd(ref)
+    want = u[:, :10] * np.sqrt(sv[:10])
+    for dense in (True, False):
+        got = gl.gopmi_embedding(adj[(1, 4, 5)], 10, window=3, dense=dense)
+        np.testing.assert_allclose(got @ got.T, want @ want.T, atol=2e-4, err_msg=f"dense={dense}")
+    with pytest.raises(ValueError, match="window"):
+        gl.gopmi_embedding(adj[(1, 4, 5)], 4, window=0)
 
 
 def test_graphlet_embedding_shapes_and_errors():
@@ -331,6 +398,15 @@ def test_graphlet_embedding_shapes_and_errors():
         gl.pmi_embedding(-adj[(1, 0, 0)], 4)
     with pytest.raises(ValueError, match="window"):
         gl.rwpmi_matrix(g, 0)
+
+
+def test_run_graphlets_rejects_bad_config_keys_before_any_work():
+    with pytest.raises(ValueError, match="paired_sets"):
+        gl.run_graphlets({"paired_sets": ["paper", "walks"]})
+    with pytest.raises(ValueError, match="gopmi_windows"):
+        gl.run_graphlets({"gopmi_windows": [1, 0]})
+    with pytest.raises(ValueError, match="gopmi_windows"):
+        gl.run_graphlets({"gopmi_windows": [2.5]})
 
 
 def test_sparse_k4_scan_path(monkeypatch):

@@ -31,7 +31,13 @@ def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
     sparse_nnz = sum(m.nnz for m in orbit_adjacency(a).values())
     assert timing["orbit_adjacency (28 matrices)"]["nnz"] == sparse_nnz
     sweep = [r for r in rows if r["kind"] == "sweep"]
-    assert len(sweep) == len(ORBIT_ADJACENCY_KEYS) + len(cfg["rw_windows"])
+    sweep1 = [r for r in sweep if "window" not in r]  # window-1 GOPMI of every matrix, and the walks
+    assert len(sweep1) == len(ORBIT_ADJACENCY_KEYS) + len(cfg["rw_windows"])
+    # the reach control: the window-1 sweep's top 2 orbit adjacencies (not (1, 0, 0), which walked
+    # is RWPMI) are walked with window 2
+    f1 = {r["method"]: r["micro_f1"] for r in sweep1 if r["method"].startswith("GOPMI") and r["method"] != "GOPMI A1_0_0"}
+    top2 = sorted(f1, key=lambda m: -f1[m])[:2]
+    assert sorted(r["method"] for r in sweep if "window" in r) == sorted(f"{m} T=2" for m in top2)
     final = {r["method"]: r for r in rows if r["kind"] == "final"}
     assert any(m.startswith("orbit: GOPMI all 28") for m in final) and any("+ GOPMI all 28" in m for m in final)
     for r in sweep + list(final.values()):
@@ -64,7 +70,14 @@ def test_embeddings_graphlets_smoke(tmp_path, run_experiment):
     # Wikipedia-POS with hop 1 only: 19 orbit adjacencies, concatenated as "GOPMI all 19"
     wiki = [r for r in all_rows if r["dataset"] == "wikipedia-pos"]
     assert {r["method"]: r for r in wiki if r["kind"] == "timing"}["orbit_adjacency (19 matrices)"]["matrices"] == 19
-    assert sum(r["kind"] == "sweep" for r in wiki) == 19 + len(cfg["rw_windows"])
+    assert sum(r["kind"] == "sweep" and "window" not in r for r in wiki) == 19 + len(cfg["rw_windows"])
+    # the best windowed GOPMI meets the best walk on paired splits when it is not the best overall
+    for ds_rows in (rows, wiki):
+        sw = {r["method"]: r["micro_f1"] for r in ds_rows if r["kind"] == "sweep"}
+        best_w = max((m for m in sw if m.startswith("GOPMI") and " T=" in m), key=sw.get)
+        best = max((m for m in sw if m.startswith("GOPMI")), key=sw.get)
+        n_w = sum(r["kind"] == "paired" and r["method"].startswith(f"best windowed {best_w} vs") for r in ds_rows)
+        assert n_w == (0 if best == best_w else len(cfg["train_ratios"]))
     wfinal = {r["method"]: r for r in wiki if r["kind"] == "final"}
     assert wfinal["orbit: GOPMI all 19 (2 dims each)"]["dim"] == 38
     assert [r["method"] for r in wiki if r["kind"] == "paired"][0] == "RWPMI T=2 + GOPMI all 19 vs RWPMI T=2"

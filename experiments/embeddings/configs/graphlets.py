@@ -11,13 +11,20 @@ About 50 min on a 2-core CPU with BlogCatalog's hop-1 matrices only; all 28 ther
 
 Preset ``:gdv5`` runs PPI and Wikipedia-POS with the 5-node graphlet degree vectors (73 orbits)
 alone and beside the best walk, with paired tests against the walk and walk + GDV-15.
+
+Presets ``:gopmi_windows`` (PPI, all 28 matrices) and ``:gopmi_windows_blog`` (BlogCatalog,
+hop 1, the window-1 sweep's top 3 matrices) are a control for reach: each orbit adjacency is
+also walked as a weighted graph with windows 2 / 3 / 10 (BlogCatalog: 3 / 10), like RWPMI walks
+the adjacency, and the best single GOPMI over matrices and windows meets the best walk on
+paired splits.
 """
 import ml_collections
 
 
 def get_config(preset: str = "default"):
-    if preset not in ("default", "gdv5"):
-        raise ValueError(f"unknown preset {preset!r}: use 'default' or 'gdv5'")
+    presets = ("default", "gdv5", "gopmi_windows", "gopmi_windows_blog")
+    if preset not in presets:
+        raise ValueError(f"unknown preset {preset!r}: use one of {presets}")
     c = ml_collections.ConfigDict()
     c.task = "graphlets"
     c.datasets = ["ppi", "blogcatalog", "wikipedia-pos"]
@@ -45,8 +52,21 @@ def get_config(preset: str = "default"):
     c.seed = 0
     c.paired_repeats = 20             # walk + GOPMI all vs walk alone on 20 more paired splits (seeds 2000+)
     c.paired_seed = 2000
+    c.paired_sets = ["concat", "paper", "gdv"]  # which paired tests run (see run_graphlets)
+    c.gopmi_windows = [1]             # > 1: also walk each orbit adjacency with that window (a reach control)
+    c.gopmi_window_top = 0            # > 0: windows only for the window-1 sweep's top k matrices
     if preset == "gdv5":  # PPI and Wikipedia-POS with the 73-orbit GDV rows (5-node counts by graphlet_hom)
         c.datasets = ["ppi", "wikipedia-pos"]
         c.gdv_max_nodes = 5
+    if preset == "gopmi_windows":  # PPI: every orbit adjacency walked with windows 2, 3, 10 (~40 min)
+        c.datasets = ["ppi"]
+        c.gopmi_windows = [1, 2, 3, 10]
+        c.paired_sets = ["paper"]
+    if preset == "gopmi_windows_blog":  # BlogCatalog hop 1: the top 3 matrices with windows 3, 10 (dense walks)
+        c.datasets = ["blogcatalog"]
+        c.hops_per_dataset = ml_collections.ConfigDict({"blogcatalog": [1]})
+        c.gopmi_windows = [1, 3, 10]
+        c.gopmi_window_top = 3
+        c.paired_sets = ["paper"]
     return c
 
